@@ -1,0 +1,530 @@
+/**
+ * CPU benchmark: runs the guest test/guests/bench/cpubench.com on our IST (main/ist) with a minimal bus
+ * and reports guest instructions, seconds and guest MIPS (median of --runs, default 5) per CPU model.
+ * With --peers it also times the same workload under DOSBox 0.74 (normal and dynamic cores) and QEMU TCG
+ * (bench/peers.mjs) and prints our speed as a ratio to each. docs/benchmarks.md has the details.
+ *
+ *   npm run bench:cpu [-- options]
+ *     --peers              also measure the peer emulators and print ratios
+ *     --json               print one JSON report on stdout (progress goes to stderr)
+ *     --runs N             timed runs per model (default 5)
+ *     --rounds N           guest rounds per timed run (default: calibrated to ~--target seconds)
+ *     --target S           seconds one timed run should take when calibrating (default 2)
+ *     --model LIST         8086,186,286,386 or all (default 8086,386)
+ *     --chunk N            instruction budget per run() call (default 1000000)
+ *     --peer-runs N        runs per peer (default: --runs)
+ *
+ * The guest runs as a DOS .COM at 1000:0100 behind a PSP stub (INT 20h at 1000:0000), SS:SP = 1000:FFFE,
+ * with INT 21h hooked (cpu.intHooked) and served here: AH=09h (print to a buffer), AH=02h, AH=4Ch (exit).
+ * Every interrupt vector points at a HLT stub, so an unexpected exception or interrupt stops the run
+ * (StopReason.Halt) and is reported with its vector rather than running off into zeroed memory.
+ *
+ * Exit status: 0 when every run printed the reference checksum, 1 otherwise (2 for bad arguments).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { createCpu } from '../main/ist/index.js';
+import { CpuModel, StopReason } from '../main/ist/ist.js';
+import type { CpuBus, Ist } from '../main/ist/ist.js';
+
+// ---------------------------------------------------------------------------------------------- paths
+
+/** The repository root: the nearest ancestor holding the guest (works from bench/ and from out/bench/). */
+function findRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'test', 'guests', 'bench', 'cpubench.com'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  throw new Error('cannot find test/guests/bench/cpubench.com above ' + dirname(fileURLToPath(import.meta.url)));
+}
+
+const ROOT = findRoot();
+const GUEST = join(ROOT, 'test', 'guests', 'bench', 'cpubench.com');
+const PEERS = join(ROOT, 'bench', 'peers.mjs');
+
+interface Reference {
+  checksum: string;
+  insnsPerRound: number;
+  insnsFixed: number;
+}
+const REFERENCE = JSON.parse(readFileSync(join(ROOT, 'bench', 'cpubench-reference.json'), 'utf8')) as Reference;
+
+// ---------------------------------------------------------------------------------------------- guest
+
+const SIGNATURE = 'CPUBENCH';
+const LOAD_SEG = 0x1000;
+const STUB_SEG = 0x0050; // HLT stub for every vector: 0050:v
+const RAM_SIZE = 0x100000 + 0x10000; // 1 MiB + the HMA
+
+/** A copy of the .COM image with the round count patched into the word after the signature. */
+export function patchRounds(com: Uint8Array, rounds: number): Uint8Array {
+  const at = Buffer.from(com).indexOf(SIGNATURE, 0, 'latin1');
+  if (at < 0) throw new Error('cpubench.com: signature CPUBENCH not found');
+  if (!Number.isInteger(rounds) || rounds < 0 || rounds > 0xffff) throw new Error(`round count ${rounds} out of 0..65535`);
+  const copy = Uint8Array.from(com);
+  copy[at + 8] = rounds & 0xff;
+  copy[at + 9] = rounds >> 8;
+  return copy;
+}
+
+/** A bus of plain RAM; ports float (read all ones) and swallow writes; no interrupt controller. */
+class BenchBus implements CpuBus {
+  readonly ram = new Uint8Array(RAM_SIZE);
+  readonly pageKind = new Uint8Array(RAM_SIZE >> 12); // all PageKind.Ram
+  readSlow(addr: number): number {
+    return this.ram[addr] ?? 0xff;
+  }
+  writeSlow(addr: number, value: number): void {
+    if (addr < this.ram.length) this.ram[addr] = value;
+  }
+  in8(): number {
+    return 0xff;
+  }
+  in16(): number {
+    return 0xffff;
+  }
+  in32(): number {
+    return 0xffffffff;
+  }
+  out8(): void {}
+  out16(): void {}
+  out32(): void {}
+  acknowledgeInterrupt(): number {
+    return -1;
+  }
+}
+
+export interface GuestRun {
+  instructions: number;
+  seconds: number;
+  exitCode: number;
+  output: string;
+  rounds: number;
+  checksum: string | null;
+}
+
+/** Set up a fresh machine with the guest loaded; returns the CPU ready to run. */
+function prepare(model: CpuModel, image: Uint8Array): { cpu: Ist; bus: BenchBus } {
+  const bus = new BenchBus();
+  const ram = bus.ram;
+  // IVT: every vector -> 0050:v, a HLT (so stray exceptions/interrupts stop the run, identifiable by IP)
+  for (let v = 0; v < 256; v++) {
+    ram[v * 4] = v;
+    ram[v * 4 + 1] = 0;
+    ram[v * 4 + 2] = STUB_SEG & 0xff;
+    ram[v * 4 + 3] = STUB_SEG >> 8;
+    ram[STUB_SEG * 16 + v] = 0xf4;
+  }
+  const base = LOAD_SEG * 16;
+  ram[base] = 0xcd; // PSP:0000 INT 20h
+  ram[base + 1] = 0x20;
+  ram[base + 2] = 0x00; // PSP:0002 first segment past the program's memory (A000h)
+  ram[base + 3] = 0xa0;
+  if (image.length > 0xff00) throw new Error('guest too large for a .COM');
+  ram.set(image, base + 0x100);
+  const cpu = createCpu(bus, model);
+  cpu.setRegisters({
+    eax: 0,
+    ebx: 0,
+    ecx: 0x00ff,
+    edx: LOAD_SEG,
+    esi: 0x100,
+    edi: 0xfffe,
+    ebp: 0x091c,
+    esp: 0xfffe, // a zero word at SS:FFFE, so a near RET reaches INT 20h
+    eip: 0x100,
+    eflags: 0x0202,
+    cs: LOAD_SEG,
+    ds: LOAD_SEG,
+    es: LOAD_SEG,
+    ss: LOAD_SEG,
+    fs: 0,
+    gs: 0,
+  });
+  cpu.intHooked[0x21] = 1;
+  cpu.intHooked[0x20] = 1;
+  return { cpu, bus };
+}
+
+/** Run the guest to its exit. Only the run loop is timed. */
+export function runGuest(model: CpuModel, image: Uint8Array, chunk: number, limit: number): GuestRun {
+  const { cpu, bus } = prepare(model, image);
+  const ram = bus.ram;
+  let output = '';
+  let exitCode = -1;
+  let fault: string | null = null;
+  const t0 = process.hrtime.bigint();
+  for (;;) {
+    const why = cpu.run(chunk);
+    if (why === StopReason.Budget || why === StopReason.Requested) {
+      if (cpu.instructions > limit) {
+        fault = `no exit after ${cpu.instructions} instructions`;
+        break;
+      }
+      continue;
+    }
+    if (why === StopReason.IntHook) {
+      const r = cpu.getRegisters();
+      if (cpu.stopVector === 0x20) {
+        exitCode = 0;
+        break;
+      }
+      const ah = (r.eax >> 8) & 0xff;
+      if (ah === 0x4c) {
+        exitCode = r.eax & 0xff;
+        break;
+      } else if (ah === 0x09) {
+        let p = r.ds * 16 + (r.edx & 0xffff);
+        for (let n = 0; n < 4096 && ram[p] !== 0x24; n++, p++) output += String.fromCharCode(ram[p]);
+        cpu.setRegisters({ eax: (r.eax & ~0xff) | 0x24 });
+      } else if (ah === 0x02) {
+        output += String.fromCharCode(r.edx & 0xff);
+      } else {
+        fault = `unsupported INT 21h AH=${ah.toString(16)}h at ${hex4(r.cs)}:${hex4(r.eip - 2)}`;
+        break;
+      }
+      continue;
+    }
+    const r = cpu.getRegisters();
+    if (why === StopReason.Halt && r.cs === STUB_SEG) {
+      fault = `unexpected interrupt or exception, vector ${(r.eip - 1) & 0xff}`;
+    } else {
+      fault = `stopped (reason ${why}) at ${hex4(r.cs)}:${hex4(r.eip)}`;
+    }
+    break;
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (fault) throw new Error(`${modelName(model)}: ${fault} after ${cpu.instructions} instructions; output so far: ${JSON.stringify(output)}`);
+  const m = /cpubench n=([0-9A-F]{4}) sum=([0-9A-F]{4})/.exec(output);
+  return {
+    instructions: cpu.instructions,
+    seconds,
+    exitCode,
+    output,
+    rounds: m ? parseInt(m[1], 16) : -1,
+    checksum: m ? m[2] : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- helpers
+
+function hex4(n: number): string {
+  return (n & 0xffff).toString(16).toUpperCase().padStart(4, '0');
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  if (n === 0) return NaN;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+function modelName(m: CpuModel): string {
+  return ['8086', '80186', '80286', '80386'][m] ?? String(m);
+}
+
+function parseModel(s: string): CpuModel {
+  switch (s.replace(/^i?80?/, '')) {
+    case '86':
+    case '8086':
+      return CpuModel.i8086;
+    case '186':
+      return CpuModel.i80186;
+    case '286':
+      return CpuModel.i80286;
+    case '386':
+      return CpuModel.i80386;
+  }
+  throw new Error(`unknown model ${s} (8086, 186, 286, 386)`);
+}
+
+export function formatTable(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------- options
+
+interface Options {
+  peers: boolean;
+  json: boolean;
+  runs: number;
+  rounds: number; // 0: calibrate
+  target: number;
+  models: CpuModel[];
+  chunk: number;
+  peerRuns: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    peers: false,
+    json: false,
+    runs: 5,
+    rounds: 0,
+    target: 2,
+    models: [CpuModel.i8086, CpuModel.i80386],
+    chunk: 1_000_000,
+    peerRuns: 0,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    const int = (min: number, max: number): number => {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${a}: expected an integer in ${min}..${max}`);
+      return n;
+    };
+    if (a === '--peers') o.peers = true;
+    else if (a === '--json') o.json = true;
+    else if (a === '--runs') o.runs = int(1, 1000);
+    else if (a === '--rounds') o.rounds = int(1, 0xffff);
+    else if (a === '--target') {
+      o.target = Number(value());
+      if (!(o.target > 0)) throw new Error('--target: expected seconds > 0');
+    } else if (a === '--model' || a === '--models') {
+      const v = value();
+      o.models = v === 'all' ? [CpuModel.i8086, CpuModel.i80186, CpuModel.i80286, CpuModel.i80386] : v.split(',').map(parseModel);
+    } else if (a === '--chunk') o.chunk = int(1, 1e9);
+    else if (a === '--peer-runs') o.peerRuns = int(1, 1000);
+    else if (a === '--help' || a === '-h') {
+      const src = readFileSync(fileURLToPath(import.meta.url), 'utf8');
+      console.log(src.slice(0, src.indexOf('*/') + 2));
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  if (!o.peerRuns) o.peerRuns = o.runs;
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------- main
+
+interface ModelResult {
+  model: string;
+  insnsPerRound: number;
+  insnsFixed: number;
+  matchesReference: boolean;
+  rounds: number;
+  instructions: number;
+  seconds: number[];
+  medianSeconds: number;
+  secondsPerRound: number;
+  mips: number;
+  checksum: string | null;
+  exitCode: number;
+  ok: boolean;
+  error?: string;
+}
+
+interface PeerResult {
+  name: string;
+  label: string;
+  version?: string;
+  secondsPerRound?: number;
+  mips?: number;
+  skipped?: string;
+  error?: string;
+}
+
+function benchModel(model: CpuModel, com: Uint8Array, o: Options, progress: (s: string) => void): ModelResult {
+  const name = modelName(model);
+  const limit = (REFERENCE.insnsFixed + REFERENCE.insnsPerRound * 0x10000) * 4;
+  // exact instruction counts from two short runs (deterministic): I(n) = fixed + perRound * n
+  const r1 = runGuest(model, patchRounds(com, 1), o.chunk, limit);
+  const r3 = runGuest(model, patchRounds(com, 3), o.chunk, limit);
+  const insnsPerRound = (r3.instructions - r1.instructions) / 2;
+  const insnsFixed = r1.instructions - insnsPerRound;
+  const matchesReference = insnsPerRound === REFERENCE.insnsPerRound && insnsFixed === REFERENCE.insnsFixed;
+
+  // warm up the JIT, then calibrate the round count to about o.target seconds per run
+  const warm = runGuest(model, patchRounds(com, 200), o.chunk, limit);
+  let rounds = o.rounds;
+  if (!rounds) {
+    const perRound = warm.seconds / 200;
+    rounds = Math.max(50, Math.min(0xffff, Math.round(o.target / Math.max(perRound, 1e-9))));
+  }
+  progress(`${name}: ${insnsPerRound} instructions/round; timing ${o.runs} x ${rounds} rounds`);
+  const seconds: number[] = [];
+  let last: GuestRun | null = null;
+  const image = patchRounds(com, rounds);
+  for (let i = 0; i < o.runs; i++) {
+    last = runGuest(model, image, o.chunk, limit);
+    seconds.push(last.seconds);
+    progress(`  ${name} run ${i + 1}/${o.runs}: ${last.seconds.toFixed(3)} s, ${(last.instructions / last.seconds / 1e6).toFixed(1)} MIPS`);
+  }
+  const run = last!;
+  const med = median(seconds);
+  const checksumsOk = [r1, r3, warm, run].every((r) => r.checksum === REFERENCE.checksum);
+  const exitOk = run.exitCode === parseInt(REFERENCE.checksum, 16) % 256;
+  const ok = checksumsOk && exitOk && run.rounds === rounds;
+  return {
+    model: name,
+    insnsPerRound,
+    insnsFixed,
+    matchesReference,
+    rounds,
+    instructions: run.instructions,
+    seconds,
+    medianSeconds: med,
+    secondsPerRound: (med * (run.instructions - insnsFixed)) / run.instructions / rounds,
+    mips: run.instructions / med / 1e6,
+    checksum: run.checksum,
+    exitCode: run.exitCode,
+    ok,
+    error: ok
+      ? undefined
+      : `checksum ${[r1, r3, warm, run].map((r) => r.checksum).join('/')} (expected ${REFERENCE.checksum}), exit ${run.exitCode}, output ${JSON.stringify(run.output)}`,
+  };
+}
+
+function runPeers(o: Options, insnsPerRound: number): PeerResult[] {
+  const args = [PEERS, '--json', '--runs', String(o.peerRuns), '--insns-per-round', String(insnsPerRound)];
+  // peers.mjs enforces its own per-process timeouts; this is a last-resort bound on the whole thing
+  const r = spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 30 * 60 * 1000,
+    killSignal: 'SIGTERM',
+  });
+  if (r.error) throw new Error(`peers: ${r.error.message}`);
+  let report: { peers: PeerResult[] };
+  try {
+    report = JSON.parse(r.stdout) as { peers: PeerResult[] };
+  } catch {
+    throw new Error(`peers: exit ${r.status}, no JSON report: ${r.stdout.slice(0, 400)}`);
+  }
+  return report.peers;
+}
+
+function main(argv: string[]): number {
+  let o: Options;
+  try {
+    o = parseArgs(argv);
+  } catch (e) {
+    console.error(`bench:cpu: ${(e as Error).message}`);
+    return 2;
+  }
+  const progress = (s: string) => process.stderr.write(s + '\n');
+  const com = readFileSync(GUEST);
+  const results: ModelResult[] = [];
+  for (const m of o.models) {
+    try {
+      results.push(benchModel(m, com, o, progress));
+    } catch (e) {
+      const err = (e as Error).message;
+      progress(`bench:cpu: ${err}`);
+      results.push({
+        model: modelName(m),
+        insnsPerRound: 0,
+        insnsFixed: 0,
+        matchesReference: false,
+        rounds: 0,
+        instructions: 0,
+        seconds: [],
+        medianSeconds: NaN,
+        secondsPerRound: NaN,
+        mips: NaN,
+        checksum: null,
+        exitCode: -1,
+        ok: false,
+        error: err,
+      });
+    }
+  }
+
+  let peers: PeerResult[] | null = null;
+  let peersError: string | undefined;
+  if (o.peers) {
+    const good = results.find((r) => r.ok);
+    const perRound = good ? good.insnsPerRound : REFERENCE.insnsPerRound;
+    progress(`measuring peers (${o.peerRuns} runs each) ...`);
+    try {
+      peers = runPeers(o, perRound);
+    } catch (e) {
+      peersError = (e as Error).message;
+      progress(`bench:cpu: ${peersError}`);
+    }
+  }
+
+  // ratios: our speed / peer speed = peer seconds per round / our seconds per round
+  const ratios = results.map((r) => ({
+    model: r.model,
+    vs: (peers ?? [])
+      .filter((p) => p.secondsPerRound)
+      .map((p) => ({ peer: p.name, ratio: r.ok ? p.secondsPerRound! / r.secondsPerRound : NaN })),
+  }));
+
+  const report = {
+    date: new Date().toISOString(),
+    host: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
+    guest: { file: 'test/guests/bench/cpubench.com', reference: REFERENCE },
+    runs: o.runs,
+    models: results,
+    peers,
+    peersError,
+    ratios,
+  };
+
+  if (o.json) {
+    console.log(JSON.stringify(report, null, 2));
+  } else {
+    console.log(`cpubench on our IST: median of ${o.runs}, ${report.host.cpu}, node ${process.version}, ${report.date.slice(0, 10)}`);
+    const rows = [['model', 'rounds', 'guest instructions', 'seconds', 'guest MIPS', 'insns/round', 'checksum']];
+    for (const r of results) {
+      rows.push([
+        r.model,
+        String(r.rounds),
+        String(r.instructions),
+        r.ok || r.seconds.length ? r.medianSeconds.toFixed(3) : '-',
+        r.ok || r.seconds.length ? r.mips.toFixed(1) : '-',
+        r.insnsPerRound ? `${r.insnsPerRound}${r.matchesReference ? '' : ` (ref ${REFERENCE.insnsPerRound})`}` : '-',
+        r.ok ? `${r.checksum} ok` : `FAIL`,
+      ]);
+    }
+    console.log(formatTable(rows));
+    for (const r of results) if (r.error) console.log(`${r.model}: ${r.error}`);
+    if (peers) {
+      console.log('');
+      const prow = [['peer', 'version', 'µs/round', 'guest MIPS', ...results.map((r) => `ours ${r.model} / peer`)]];
+      for (const p of peers) {
+        if (p.skipped || p.error || !p.secondsPerRound) {
+          prow.push([p.label, p.version ?? '-', p.skipped ? 'skipped' : 'ERROR', p.skipped ?? p.error ?? '', ...results.map(() => '')]);
+          continue;
+        }
+        prow.push([
+          p.label,
+          p.version ?? '',
+          (p.secondsPerRound * 1e6).toFixed(1),
+          p.mips!.toFixed(0),
+          ...results.map((r) => (r.ok ? (p.secondsPerRound! / r.secondsPerRound).toFixed(2) : '-')),
+        ]);
+      }
+      console.log(formatTable(prow));
+      const normal = peers.find((p) => p.name === 'dosbox-normal' && p.secondsPerRound);
+      if (normal) {
+        for (const r of results) {
+          if (!r.ok) continue;
+          const ratio = normal.secondsPerRound! / r.secondsPerRound;
+          console.log(`${r.model}: ${ratio.toFixed(2)}x DOSBox normal core — target >= 1.0: ${ratio >= 1 ? 'met' : 'NOT met'}`);
+        }
+      }
+    } else if (peersError) {
+      console.log(`peers: ${peersError}`);
+    }
+  }
+  const failed = results.some((r) => !r.ok) || (peers ?? []).some((p) => p.error) || peersError !== undefined;
+  return failed ? 1 : 0;
+}
+
+process.exitCode = main(process.argv.slice(2));

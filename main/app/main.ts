@@ -1,0 +1,70 @@
+/**
+ * The Electron main process: one window showing the built renderer, and the preload contract served over IPC.
+ * Kept thin on purpose — what the app does lives in plain-Node modules (main/web/info.ts today, main/mvm
+ * later), so the same behaviour is reachable from the web host and the CLI.
+ *
+ * Security stance (Electron's checklist): a sandboxed, context-isolated renderer without Node, no navigation
+ * or new windows, no permissions, and IPC answered only for our own page.
+ */
+import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { fileURLToPath } from 'node:url';
+import type { MvmMethod } from '../../preload/api.js';
+import { api } from '../web/info.js';
+
+const rendererIndex = fileURLToPath(new URL('../../renderer/index.html', import.meta.url));
+const preloadScript = fileURLToPath(new URL('../../preload/preload.cjs', import.meta.url));
+const rendererUrl = new URL('../../renderer/', import.meta.url).href;
+
+/** IPC comes only from our own page's top frame, never from a subframe or anything loaded elsewhere. */
+function fromOurPage(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  return frame !== null && frame.parent === null && frame.url.startsWith(rendererUrl);
+}
+
+/** Serves one contract method over IPC; like the WebSocket bridge, checks the sender and the argument count. */
+function handle(method: MvmMethod, arity: number, fn: (...args: unknown[]) => Promise<unknown>): void {
+  ipcMain.handle(`mvm:${method}`, (event, ...args: unknown[]) => {
+    if (!fromOurPage(event)) throw new Error(`mvm:${method}: refused, not from the MVM Desktop page`);
+    if (args.length !== arity) throw new Error(`${method}() takes ${arity} argument(s), got ${args.length}`);
+    return fn(...args);
+  });
+}
+
+function createWindow(): void {
+  const win = new BrowserWindow({
+    width: 1024,
+    height: 768,
+    title: 'MVM Desktop',
+    show: false,
+    webPreferences: {
+      preload: preloadScript,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadFile(rendererIndex);
+}
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+// Not `await app.whenReady()` at top level: Electron emits `ready` only once this ES module has finished
+// evaluating, so a top-level await on it would hang the app.
+void app.whenReady().then(() => {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  handle('info', 0, () => api.info());
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+});

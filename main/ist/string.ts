@@ -1,0 +1,215 @@
+/**
+ * String instructions (MOVS, CMPS, STOS, LODS, SCAS, INS, OUTS) with REP/REPE/REPNE.
+ * A repeated instruction runs at most REP_CHUNK iterations per step and then restarts itself (IP back to
+ * its first prefix), so interrupts and the instruction budget are honoured in the middle of a long copy,
+ * as on real hardware.
+ */
+import { LazyOp, ARITH_FLAGS, type Cpu } from './cpu.js';
+import { CpuModel, Flag } from './ist.js';
+
+export const REP_CHUNK = 4096;
+const DS = 3;
+const ES = 0;
+
+export const StrOp = { MOVS: 0, CMPS: 1, STOS: 2, LODS: 3, SCAS: 4, INS: 5, OUTS: 6 } as const;
+
+function readSized(cpu: Cpu, seg: number, off: number, size: number): number {
+  return size === 1 ? cpu.read8(seg, off) : size === 2 ? cpu.read16(seg, off) : cpu.read32(seg, off);
+}
+
+function writeSized(cpu: Cpu, seg: number, off: number, size: number, v: number): void {
+  if (size === 1) cpu.write8(seg, off, v);
+  else if (size === 2) cpu.write16(seg, off, v);
+  else cpu.write32(seg, off, v);
+}
+
+
+function compare(cpu: Cpu, a: number, b: number, size: number): void {
+  const sign = size * 8 - 1;
+  const mask = size === 1 ? 0xff : size === 2 ? 0xffff : -1;
+  cpu.setLazy(LazyOp.Sub, a, b, (a - b) & mask, sign, ARITH_FLAGS);
+}
+
+/** Execute string operation `op` on elements of `size` bytes (1, 2, 4). */
+export function stringOp(cpu: Cpu, op: number, size: number): void {
+  const a16 = cpu.adsz === 16;
+  const amask = a16 ? 0xffff : -1;
+  const r16 = cpu.r16;
+  const r32 = cpu.r32;
+  const srcSeg = cpu.segOvr >= 0 ? cpu.segOvr : DS;
+  const step = cpu.flags & Flag.DF ? -size : size;
+  const rep = cpu.rep;
+  let si = a16 ? r16[12] : r32[6];
+  let di = a16 ? r16[14] : r32[7];
+  let count: number;
+  if (rep === 0) count = 1;
+  else {
+    const cx = a16 ? r16[2] : r32[1] >>> 0;
+    if (cx === 0) return;
+    count = cx < REP_CHUNK ? cx : REP_CHUNK;
+  }
+  // The 286 and later fault on an element that straddles the end of a 64 KiB segment: run up to it.
+  let straddleAt = -1;
+  if (size > 1 && a16 && cpu.model >= CpuModel.i80286) {
+    const k = Math.min(USES_SI[op] ? firstStraddle(si, step, size) : NEVER, USES_DI[op] ? firstStraddle(di, step, size) : NEVER);
+    if (k < count) {
+      straddleAt = k;
+      count = k;
+    }
+  }
+  let done = 0;
+  let stoppedByCompare = false;
+  const eaxMask = size === 1 ? 0xff : size === 2 ? 0xffff : -1;
+  switch (op) {
+    case StrOp.MOVS:
+      for (; done < count; done++) {
+        writeSized(cpu, ES, di, size, readSized(cpu, srcSeg, si, size));
+        si = (si + step) & amask;
+        di = (di + step) & amask;
+      }
+      break;
+    case StrOp.STOS: {
+      const v = r32[0] & eaxMask;
+      for (; done < count; done++) {
+        writeSized(cpu, ES, di, size, v);
+        di = (di + step) & amask;
+      }
+      break;
+    }
+    case StrOp.LODS:
+      for (; done < count; done++) {
+        const v = readSized(cpu, srcSeg, si, size);
+        if (size === 1) cpu.r8[0] = v;
+        else if (size === 2) r16[0] = v;
+        else r32[0] = v;
+        si = (si + step) & amask;
+      }
+      break;
+    case StrOp.CMPS:
+      while (done < count) {
+        const a = readSized(cpu, srcSeg, si, size);
+        const b = readSized(cpu, ES, di, size);
+        si = (si + step) & amask;
+        di = (di + step) & amask;
+        done++;
+        compare(cpu, a, b, size);
+        if (rep !== 0 && cpu.getZF() !== (rep === 0xf3)) {
+          stoppedByCompare = true;
+          break;
+        }
+      }
+      break;
+    case StrOp.SCAS: {
+      const a = r32[0] & eaxMask;
+      while (done < count) {
+        const b = readSized(cpu, ES, di, size);
+        di = (di + step) & amask;
+        done++;
+        compare(cpu, a, b, size);
+        if (rep !== 0 && cpu.getZF() !== (rep === 0xf3)) {
+          stoppedByCompare = true;
+          break;
+        }
+      }
+      break;
+    }
+    case StrOp.INS: {
+      const port = r16[4];
+      for (; done < count; done++) {
+        const v = size === 1 ? cpu.bus.in8(port) : size === 2 ? cpu.bus.in16(port) : cpu.bus.in32(port);
+        writeSized(cpu, ES, di, size, v);
+        di = (di + step) & amask;
+      }
+      break;
+    }
+    default: { // OUTS
+      const port = r16[4];
+      for (; done < count; done++) {
+        const v = readSized(cpu, srcSeg, si, size);
+        if (size === 1) cpu.bus.out8(port, v);
+        else if (size === 2) cpu.bus.out16(port, v);
+        else cpu.bus.out32(port, v);
+        si = (si + step) & amask;
+      }
+      break;
+    }
+  }
+  if (a16) {
+    r16[12] = si;
+    r16[14] = di;
+  } else {
+    r32[6] = si;
+    r32[7] = di;
+  }
+  if (rep !== 0) {
+    const cx = (a16 ? r16[2] : r32[1] >>> 0) - done;
+    if (a16) r16[2] = cx;
+    else r32[1] = cx;
+    if (cx !== 0 && !stoppedByCompare && straddleAt < 0) cpu.ip = cpu.instrStart;
+  }
+  if (straddleAt >= 0 && !stoppedByCompare) straddleFault(cpu, op, size, step);
+}
+
+const NEVER = 0x7fffffff;
+/** Which string operations address DS:SI and ES:DI. */
+const USES_SI = [true, true, false, true, false, false, true];
+const USES_DI = [true, true, true, false, true, true, false];
+
+/**
+ * Index of the first element, walking from offset `p` by `step`, that straddles the end of the segment
+ * (part of it at 0xFFFF, the rest past it), or NEVER. Aligned walks wrap cleanly and never straddle.
+ */
+function firstStraddle(p: number, step: number, size: number): number {
+  if (p > 0x10000 - size) return 0;
+  if (step > 0) {
+    const i = Math.ceil((0x10001 - size - p) / size);
+    return p + i * size < 0x10000 ? i : NEVER;
+  }
+  return p % size !== 0 ? Math.floor(p / size) + 1 : NEVER;
+}
+
+/**
+ * The #GP of a straddling element, with the register state the 286 leaves: each access advances its
+ * index register as it is made (CMPS reads ES:DI first), and a repeated instruction has already counted
+ * CX down once before its reads and once more before its write.
+ */
+function straddleFault(cpu: Cpu, op: number, size: number, step: number): void {
+  const r16 = cpu.r16;
+  const si = r16[12];
+  const di = r16[14];
+  const siFaults = USES_SI[op] && firstStraddle(si, step, size) === 0;
+  let cxTaken: number;
+  switch (op) {
+    case StrOp.MOVS:
+      r16[12] = si + step;
+      if (siFaults) cxTaken = 1;
+      else {
+        r16[14] = di + step;
+        cxTaken = 2;
+      }
+      break;
+    case StrOp.CMPS:
+      r16[14] = di + step;
+      if (firstStraddle(di, step, size) === 0) cxTaken = 0;
+      else {
+        r16[12] = si + step;
+        cxTaken = 1;
+      }
+      break;
+    case StrOp.LODS: case StrOp.OUTS:
+      r16[12] = si + step;
+      cxTaken = 1;
+      break;
+    case StrOp.SCAS:
+      r16[14] = di + step;
+      cxTaken = 1;
+      break;
+    default: // STOS, INS
+      r16[14] = di + step;
+      cxTaken = 2;
+      break;
+  }
+  if (cpu.rep !== 0) r16[2] = r16[2] - cxTaken;
+  cpu.fault(13);
+}
+

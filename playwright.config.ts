@@ -1,0 +1,52 @@
+// End-to-end tests (test/e2e/*.spec.ts): Debian's Chromium drives the real renderer served by the web host,
+// and Electron tests drive the app itself when an Electron binary is installed. Never `npx playwright
+// install`: the browser is /usr/bin/chromium (apt-get install chromium), or CHROMIUM_PATH if set.
+import { createServer } from 'node:net';
+import { defineConfig } from '@playwright/test';
+
+/** A free loopback port, chosen once: worker processes inherit it through the environment. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+process.env.MVM_E2E_PORT ??= String(await freePort());
+const port = Number(process.env.MVM_E2E_PORT);
+
+export default defineConfig({
+  testDir: 'test/e2e',
+  outputDir: 'test-results/e2e',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}/`,
+    browserName: 'chromium',
+    headless: true,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    },
+  },
+  webServer: {
+    // The built CLI (bin/mvm.js builds first if out/ is stale); the port is one nothing else holds.
+    command: `node bin/mvm.js serve --port ${port}`,
+    url: `http://127.0.0.1:${port}/`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,15 @@
+/**
+ * Electron preload: exposes the contract (./api.ts) to the page as `window.mvm`, as IPC calls to main/app.
+ *
+ * A .cts file on purpose: a sandboxed preload is run by Electron as a CommonJS script (its own `require`
+ * with only a few modules, 'electron' among them), never as an ES module, so this compiles to preload.cjs.
+ * Only the listed methods cross the bridge — the page never sees ipcRenderer itself.
+ */
+import electron = require('electron');
+import type { MvmApi } from './api.js';
+
+const api: MvmApi = {
+  info: () => electron.ipcRenderer.invoke('mvm:info'),
+};
+
+electron.contextBridge.exposeInMainWorld('mvm', api);
