@@ -13,6 +13,7 @@
  *     --model LIST         8086,186,286,386 or all (default 8086,386)
  *     --chunk N            instruction budget per run() call (default 1000000)
  *     --peer-runs N        runs per peer (default: --runs)
+ *     --engine E           translate (block translator), interpret, or both (default both)
  *
  * The guest runs as a DOS .COM at 1000:0100 behind a PSP stub (INT 20h at 1000:0000), SS:SP = 1000:FFFE,
  * with INT 21h hooked (cpu.intHooked) and served here: AH=09h (print to a buffer), AH=02h, AH=4Ch (exit).
@@ -27,9 +28,9 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { createCpu } from '../main/ist/index.js';
-import { CpuModel, StopReason } from '../main/ist/ist.js';
-import type { CpuBus, Ist } from '../main/ist/ist.js';
+// the IST's public face only (index.ts re-exports the contract in ist.ts)
+import { CpuModel, StopReason, createCpu } from '../main/ist/index.js';
+import type { CpuBus, Ist } from '../main/ist/index.js';
 
 // ---------------------------------------------------------------------------------------------- paths
 
@@ -111,7 +112,7 @@ export interface GuestRun {
 }
 
 /** Set up a fresh machine with the guest loaded; returns the CPU ready to run. */
-function prepare(model: CpuModel, image: Uint8Array): { cpu: Ist; bus: BenchBus } {
+function prepare(model: CpuModel, image: Uint8Array, translate: boolean): { cpu: Ist; bus: BenchBus } {
   const bus = new BenchBus();
   const ram = bus.ram;
   // IVT: every vector -> 0050:v, a HLT (so stray exceptions/interrupts stop the run, identifiable by IP)
@@ -129,7 +130,7 @@ function prepare(model: CpuModel, image: Uint8Array): { cpu: Ist; bus: BenchBus 
   ram[base + 3] = 0xa0;
   if (image.length > 0xff00) throw new Error('guest too large for a .COM');
   ram.set(image, base + 0x100);
-  const cpu = createCpu(bus, model);
+  const cpu = createCpu(bus, model, { translate });
   cpu.setRegisters({
     eax: 0,
     ebx: 0,
@@ -154,8 +155,8 @@ function prepare(model: CpuModel, image: Uint8Array): { cpu: Ist; bus: BenchBus 
 }
 
 /** Run the guest to its exit. Only the run loop is timed. */
-export function runGuest(model: CpuModel, image: Uint8Array, chunk: number, limit: number): GuestRun {
-  const { cpu, bus } = prepare(model, image);
+export function runGuest(model: CpuModel, image: Uint8Array, chunk: number, limit: number, translate = true): GuestRun {
+  const { cpu, bus } = prepare(model, image, translate);
   const ram = bus.ram;
   let output = '';
   let exitCode = -1;
@@ -262,6 +263,8 @@ interface Options {
   models: CpuModel[];
   chunk: number;
   peerRuns: number;
+  /** Engines to measure: true = block translator, false = interpreter. */
+  engines: boolean[];
 }
 
 function parseArgs(argv: string[]): Options {
@@ -274,6 +277,7 @@ function parseArgs(argv: string[]): Options {
     models: [CpuModel.i8086, CpuModel.i80386],
     chunk: 1_000_000,
     peerRuns: 0,
+    engines: [true, false],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -298,6 +302,11 @@ function parseArgs(argv: string[]): Options {
       o.models = v === 'all' ? [CpuModel.i8086, CpuModel.i80186, CpuModel.i80286, CpuModel.i80386] : v.split(',').map(parseModel);
     } else if (a === '--chunk') o.chunk = int(1, 1e9);
     else if (a === '--peer-runs') o.peerRuns = int(1, 1000);
+    else if (a === '--engine') {
+      const v = value();
+      if (v !== 'translate' && v !== 'interpret' && v !== 'both') throw new Error('--engine: translate, interpret or both');
+      o.engines = v === 'both' ? [true, false] : [v === 'translate'];
+    }
     else if (a === '--help' || a === '-h') {
       const src = readFileSync(fileURLToPath(import.meta.url), 'utf8');
       console.log(src.slice(0, src.indexOf('*/') + 2));
@@ -337,8 +346,8 @@ interface PeerResult {
   error?: string;
 }
 
-function benchModel(model: CpuModel, com: Uint8Array, o: Options, progress: (s: string) => void): ModelResult {
-  const name = modelName(model);
+function benchModel(model: CpuModel, com: Uint8Array, o: Options, progress: (s: string) => void, translate: boolean): ModelResult {
+  const name = `${modelName(model)} ${translate ? 'translated' : 'interpreted'}`;
   const limit = (REFERENCE.insnsFixed + REFERENCE.insnsPerRound * 0x10000) * 4;
   // exact instruction counts from two short runs (deterministic): I(n) = fixed + perRound * n
   const r1 = runGuest(model, patchRounds(com, 1), o.chunk, limit);
@@ -359,7 +368,7 @@ function benchModel(model: CpuModel, com: Uint8Array, o: Options, progress: (s: 
   let last: GuestRun | null = null;
   const image = patchRounds(com, rounds);
   for (let i = 0; i < o.runs; i++) {
-    last = runGuest(model, image, o.chunk, limit);
+    last = runGuest(model, image, o.chunk, limit, translate);
     seconds.push(last.seconds);
     progress(`  ${name} run ${i + 1}/${o.runs}: ${last.seconds.toFixed(3)} s, ${(last.instructions / last.seconds / 1e6).toFixed(1)} MIPS`);
   }
@@ -418,14 +427,14 @@ function main(argv: string[]): number {
   const progress = (s: string) => process.stderr.write(s + '\n');
   const com = readFileSync(GUEST);
   const results: ModelResult[] = [];
-  for (const m of o.models) {
+  for (const m of o.models) for (const translate of o.engines) {
     try {
-      results.push(benchModel(m, com, o, progress));
+      results.push(benchModel(m, com, o, progress, translate));
     } catch (e) {
       const err = (e as Error).message;
       progress(`bench:cpu: ${err}`);
       results.push({
-        model: modelName(m),
+        model: `${modelName(m)} ${translate ? 'translated' : 'interpreted'}`,
         insnsPerRound: 0,
         insnsFixed: 0,
         matchesReference: false,

@@ -88,7 +88,9 @@ export function enter(cpu: Cpu, size: number, level: number): void {
   level &= 31;
   const w = cpu.opsz === 16 ? 2 : 4;
   cpu.pushV(w === 2 ? cpu.r16[10] : cpu.r32[5]);
-  const frame = cpu.r16[8];
+  // The stack stays 16-bit (SP moves), but a 32-bit frame pointer is all of ESP, as on the 386 (and QEMU,
+  // Bochs): EBP gets its top half from ESP rather than keeping its own.
+  const frame = w === 2 ? cpu.r16[8] : cpu.r32[4];
   if (level > 0) {
     let bp = cpu.r16[10];
     for (let i = 1; i < level; i++) {
@@ -98,7 +100,7 @@ export function enter(cpu: Cpu, size: number, level: number): void {
     cpu.pushV(frame);
   }
   if (w === 2) cpu.r16[10] = frame;
-  else cpu.r32[5] = (cpu.r32[5] & ~0xffff) | frame;
+  else cpu.r32[5] = frame;
   cpu.r16[8] = (cpu.r16[8] - size) & 0xffff;
 }
 

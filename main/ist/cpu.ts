@@ -3,8 +3,9 @@
  * Instruction semantics live beside it, split by concern (alu, shift, muldiv, bcd, string, control,
  * instructions for the one-byte map, instructions_0f for the two-byte map).
  */
-import { CpuModel, Flag, PAGE_SHIFT, StopReason, type CpuBus, type CpuRegisters, type Ist } from './ist.js';
+import { CpuModel, Flag, PAGE_SHIFT, PageKind, StopReason, type CpuBus, type CpuRegisters, type Ist } from './ist.js';
 import { execute } from './instructions.js';
+import { Translator, type Block } from './translate.js';
 
 /** Thrown to abandon the current instruction when it faults; `run()` catches it and delivers the exception. */
 export class CpuFault {
@@ -18,6 +19,8 @@ export const Attention = {
   Trap: 2,
   Stop: 4,
   Shadow: 8,
+  /** TF was just set by POPF/IRET/setRegisters: the trap comes after the next instruction, not this boundary. */
+  TrapNext: 16,
 } as const;
 
 /** The arithmetic flags that can be computed lazily from the last result. */
@@ -88,7 +91,13 @@ export class Cpu implements Ist {
   eaOff = 0;
 
   // --- run state
-  instructions = 0;
+  /** Instructions retired by earlier run() calls, and the budget of the one in progress (0 between runs). */
+  private retired = 0;
+  private runBudget = 0;
+  /** Retired instructions, current even from inside an I/O handler (the instruction in flight is not counted). */
+  get instructions(): number {
+    return this.retired + this.runBudget - this.left + (this.inBlock ? this.blockDone : 0);
+  }
   attention = 0;
   stopReason: StopReason = StopReason.Budget;
   stopVector = 0;
@@ -115,7 +124,7 @@ export class Cpu implements Ist {
       this.flagsWritable = 0x0fd5;
       this.flagsFixed = 0x0002;
     } else {
-      this.flagsWritable = 0x7fd5 | Flag.AC;
+      this.flagsWritable = 0x7fd5; // the 386 has no AC flag (the 486 added it)
       this.flagsFixed = 0x0002;
     }
     this.reset();
@@ -149,6 +158,7 @@ export class Cpu implements Ist {
 
   run(budget: number): StopReason {
     this.stopReason = StopReason.Budget;
+    this.runBudget = budget;
     this.left = budget;
     for (;;) {
       try {
@@ -156,24 +166,85 @@ export class Cpu implements Ist {
         break;
       } catch (e) {
         if (!(e instanceof CpuFault)) throw e;
-        // The faulting instruction counts as executed; deliver the exception and go on.
+        // The faulting instruction counts as executed (and, inside a block, the ones before it).
+        if (this.inBlock) {
+          this.left -= this.blockDone;
+          this.inBlock = false;
+        }
         this.left--;
         if (this.prefixed) this.clearPrefixes();
         this.deliverFault(e.vector);
       }
     }
-    this.instructions += budget - this.left;
+    this.retired += budget - this.left;
+    this.runBudget = this.left = 0;
+    // A stop asked for during this run is answered by this return, even when the budget ran out with it.
+    this.attention &= ~Attention.Stop;
     return this.stopReason;
   }
 
   /** Instructions left in the current run() (a field, so a fault thrown mid-instruction keeps the count exact). */
   left = 0;
+  /** The block translator, when enabled (`useTranslator`); blocks run whenever TF is clear. */
+  translator: Translator | undefined;
+  /** Inside a translated block: instructions it completed before the current one (for exact counts on a fault). */
+  inBlock = false;
+  blockDone = 0;
+
+  /** Turn the block translator on or off (off: every instruction is interpreted). */
+  useTranslator(on: boolean): void {
+    if (on) this.translator ??= new Translator(this);
+    else {
+      this.translator?.flush();
+      this.translator = undefined;
+    }
+  }
 
   /** The hot loop, kept apart from run()'s try/catch so it optimizes as a plain function. */
   private runLoop(): void {
     let left = this.left;
+    const tr = this.translator;
+    let last: Block | undefined;
     while (left > 0) {
-      if (this.attention !== 0 && this.serviceAttention()) break;
+      // The instruction in an interrupt shadow (after STI, MOV SS, POP SS) runs alone, interpreted.
+      let shadow = 0;
+      if (this.attention !== 0) {
+        shadow = this.attention & Attention.Shadow;
+        if (this.serviceAttention()) break;
+      }
+      if (tr !== undefined && shadow === 0 && (this.flags & Flag.TF) === 0) {
+        const ip = this.ip;
+        const csBase = this.csBase;
+        // Follow the previous block's remembered successors before asking the map.
+        let b: Block | undefined;
+        if (last !== undefined) {
+          const a = last.nextA;
+          if (a !== undefined && a.ip === ip && a.csBase === csBase && a.valid) b = a;
+          else {
+            const c = last.nextB;
+            if (c !== undefined && c.ip === ip && c.csBase === csBase && c.valid) b = c;
+          }
+        }
+        if (b === undefined) {
+          b = tr.lookup((csBase + ip) & this.amask);
+          if (b !== undefined && last !== undefined) {
+            if (last.nextA === undefined || !last.nextA.valid) last.nextA = b;
+            else last.nextB = b;
+          }
+        }
+        if (b !== undefined && b.count <= left) {
+          this.left = left;
+          this.inBlock = true;
+          const ran = b.run(this, left);
+          this.inBlock = false;
+          if (ran > 0) {
+            left -= ran;
+            last = b;
+            continue;
+          }
+        }
+      }
+      last = undefined;
       this.left = left;
       this.instrStart = this.ip;
       execute(this, this.fetch8());
@@ -222,6 +293,7 @@ export class Cpu implements Ist {
     } else {
       this.attention &= ~Attention.Irq;
     }
+    this.attention &= ~Attention.TrapNext;
     if (this.flags & Flag.TF) this.attention |= Attention.Trap;
     return false;
   }
@@ -307,8 +379,12 @@ export class Cpu implements Ist {
 
   writePhys8(addr: number, v: number): void {
     const p = addr & this.amask;
-    if (this.pageKind[p >>> PAGE_SHIFT] === 0) this.ram[p] = v;
-    else this.bus.writeSlow(p >>> 0, v & 0xff);
+    const kind = this.pageKind[p >>> PAGE_SHIFT];
+    if (kind === 0) this.ram[p] = v;
+    else {
+      if (kind === PageKind.Code && this.translator !== undefined) this.translator.invalidate(p);
+      this.bus.writeSlow(p >>> 0, v & 0xff);
+    }
   }
 
   /** Offset wrap for the current address size: 64 KiB segments wrap on 16-bit addressing. */
@@ -502,7 +578,7 @@ export class Cpu implements Ist {
     const w = this.flagsWritable & mask;
     this.lazy = 0;
     this.flags = (this.flags & ~w) | (v & w) | this.flagsFixed;
-    if (this.flags & Flag.TF) this.attention |= Attention.Trap;
+    if (this.flags & Flag.TF) this.attention |= Attention.TrapNext;
     if (this.irqLine) this.attention |= Attention.Irq;
   }
 
@@ -590,7 +666,7 @@ export class Cpu implements Ist {
       this.lazy = 0;
       this.flags = (regs.eflags & ~0x2a) | this.flagsFixed;
       if (this.model === CpuModel.i80286) this.flags &= 0x0fff | this.flagsFixed;
-      if (this.flags & Flag.TF) this.attention |= Attention.Trap;
+      if (this.flags & Flag.TF) this.attention |= Attention.TrapNext;
     }
   }
 }

@@ -4,7 +4,14 @@ import type { CpuBus, CpuModel, Ist } from './ist.js';
 
 export * from './ist.js';
 
+export interface CpuOptions {
+  /** Use the block translator (default true); false interprets every instruction. */
+  translate?: boolean;
+}
+
 /** Create a CPU of the given model on a bus. */
-export function createCpu(bus: CpuBus, model: CpuModel): Ist {
-  return new Cpu(bus, model);
+export function createCpu(bus: CpuBus, model: CpuModel, options: CpuOptions = {}): Ist {
+  const cpu = new Cpu(bus, model);
+  cpu.useTranslator(options.translate ?? true);
+  return cpu;
 }

@@ -18,6 +18,7 @@ import {
   decodeModrm, getReg16, getReg8, getRegV, readE16, readE8, readEV, setReg8, setRegV, writeE16, writeE8, writeEV,
 } from './modrm.js';
 import { execute0f } from './instructions_0f.js';
+import { HAS_MODRM, lengthAt, lengthAt386 } from './decode.js';
 
 /** Sign bit number of the current operand size. */
 function signV(cpu: Cpu): number {
@@ -215,7 +216,7 @@ function escape(cpu: Cpu, op: number): void {
   // 286 checks against the segment limit, and does nothing else.
   const m = decodeModrm(cpu);
   if (cpu.model >= CpuModel.i80286) {
-    if (cpu.cr0 & 4) cpu.fault(7); // CR0.EM: device not available
+    if (cpu.cr0 & 0xc) cpu.fault(7); // CR0.EM or CR0.TS: device not available
     if (m < 0xc0 && cpu.adsz === 16 && cpu.eaOff + ESC_OPERAND[op & 7][(m >> 3) & 7] > 0x10000) cpu.fault(13);
   }
 }
@@ -230,53 +231,6 @@ function outPort(cpu: Cpu, port: number, size: number): void {
   if (size === 1) cpu.bus.out8(port, cpu.r8[0]);
   else if (size === 2) cpu.bus.out16(port, cpu.r16[0]);
   else cpu.bus.out32(port, cpu.r32[0]);
-}
-
-/** Opcodes of the one-byte map that take a ModR/M byte, and the size of their immediate (0x80 = Iv). */
-const HAS_MODRM = new Uint8Array(256);
-const IMM_SIZE = new Uint8Array(256);
-for (let op = 0; op < 0x40; op++) {
-  if ((op & 7) < 4) HAS_MODRM[op] = 1;
-  if ((op & 7) === 4) IMM_SIZE[op] = 1;
-  if ((op & 7) === 5) IMM_SIZE[op] = 2;
-}
-for (const op of [0x62, 0x63, 0x69, 0x6b, 0xc0, 0xc1, 0xc4, 0xc5, 0xc6, 0xc7, 0xd0, 0xd1, 0xd2, 0xd3, 0xf6, 0xf7, 0xfe, 0xff]) {
-  HAS_MODRM[op] = 1;
-}
-for (let op = 0x80; op <= 0x8f; op++) HAS_MODRM[op] = 1;
-for (let op = 0xd8; op <= 0xdf; op++) HAS_MODRM[op] = 1;
-for (const op of [0x6a, 0x6b, 0x80, 0x82, 0x83, 0xa8, 0xc0, 0xc1, 0xc6, 0xcd, 0xd4, 0xd5, 0xe4, 0xe5, 0xe6, 0xe7, 0xeb]) IMM_SIZE[op] = 1;
-for (let op = 0x70; op <= 0x7f; op++) IMM_SIZE[op] = 1;
-for (let op = 0xb0; op <= 0xb7; op++) IMM_SIZE[op] = 1;
-for (let op = 0xe0; op <= 0xe3; op++) IMM_SIZE[op] = 1;
-for (const op of [0x68, 0x69, 0x81, 0xa0, 0xa1, 0xa2, 0xa3, 0xa9, 0xc2, 0xc7, 0xca, 0xe8, 0xe9]) IMM_SIZE[op] = 2;
-for (let op = 0xb8; op <= 0xbf; op++) IMM_SIZE[op] = 2;
-IMM_SIZE[0x9a] = IMM_SIZE[0xea] = 4;
-IMM_SIZE[0xc8] = 3;
-
-/** Length of a 16-bit instruction from the opcode at IP (prefixes already consumed), without fetching it. */
-function lengthAt(cpu: Cpu): number {
-  const peek = (i: number): number => cpu.readPhys8(cpu.csBase + ((cpu.ip + i) & 0xffff));
-  let op = peek(0);
-  let len = 1;
-  if (op === 0x0f) {
-    op = peek(1);
-    return op <= 1 ? 2 + modrmLength(peek(2)) : 2;
-  }
-  if (HAS_MODRM[op]) {
-    const m = peek(1);
-    len += modrmLength(m);
-    if ((op === 0xf6 || op === 0xf7) && (m & 0x38) < 0x10) len += op === 0xf6 ? 1 : 2;
-  }
-  return len + IMM_SIZE[op];
-}
-
-function modrmLength(m: number): number {
-  const mod = m >> 6;
-  if (mod === 3) return 1;
-  if (mod === 1) return 2;
-  if (mod === 2 || (m & 7) === 6) return 3;
-  return 1;
 }
 
 /** The 286 refuses instructions longer than 10 bytes (#GP) — only reachable with redundant prefixes. */
@@ -406,7 +360,39 @@ function op67(cpu: Cpu, op: number): void {
 
 function opF0(cpu: Cpu, op: number): void {
   cpu.prefixed = true;
+  // The 386 raises #UD when LOCK precedes anything but a read-modify-write of memory it can lock.
+  if (cpu.model >= CpuModel.i80386 && !lockable(cpu)) return invalidOpcode(cpu);
   return dispatchPrefixed(cpu, cpu.fetch8());
+}
+
+/** Prefix bytes, to look past them. */
+const IS_PREFIX = new Uint8Array(256);
+for (const p of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]) IS_PREFIX[p] = 1;
+
+/**
+ * Whether the instruction after LOCK (at IP) is one the 386 locks (80386 PRM, LOCK): BT, BTS, BTR, BTC
+ * and XCHG with memory, ADD OR ADC SBB AND SUB XOR with a memory destination, NOT NEG INC DEC of memory.
+ */
+function lockable(cpu: Cpu): boolean {
+  const peek = (i: number): number => cpu.readPhys8(cpu.csBase + ((cpu.ip + i) & 0xffff));
+  let i = 0;
+  while (i < 15 && IS_PREFIX[peek(i)]) i++;
+  const op = peek(i);
+  if (op === 0x0f) {
+    const op2 = peek(i + 1);
+    const m2 = peek(i + 2);
+    if (m2 >= 0xc0) return false;
+    return op2 === 0xa3 || op2 === 0xab || op2 === 0xb3 || op2 === 0xbb || (op2 === 0xba && (m2 & 0x38) >= 0x20);
+  }
+  const m = peek(i + 1);
+  if (!HAS_MODRM[op] || m >= 0xc0) return false;
+  const reg = (m >> 3) & 7;
+  if (op < 0x38) return (op & 7) < 2; // op Eb,Gb / Ev,Gv (not CMP)
+  if (op >= 0x80 && op <= 0x83) return reg !== 7;
+  if (op === 0x86 || op === 0x87) return true;
+  if (op === 0xf6 || op === 0xf7) return reg === 2 || reg === 3;
+  if (op === 0xfe || op === 0xff) return reg < 2;
+  return false;
 }
 
 function opF1(cpu: Cpu, op: number): void {
@@ -597,6 +583,7 @@ function op8E(cpu: Cpu, op: number): void {
 }
 
 function op8F(cpu: Cpu, op: number): void {
+  if (cpu.adsz === 32) return popToMemory32(cpu);
   const m = decodeModrm(cpu);
   if (m & 0x38 && cpu.model >= CpuModel.i80186) {
     invalidOpcode(cpu);
@@ -604,6 +591,24 @@ function op8F(cpu: Cpu, op: number): void {
   }
   writeEV(cpu, m, cpu.popV());
   return;
+}
+
+/**
+ * POP r/m with 32-bit addressing, where ESP can be a base: the address is computed after the pop, so
+ * [ESP+d] sees ESP already incremented (SDM "POP"; QEMU and Bochs agree). 16-bit addressing cannot name
+ * SP, so the other form is unaffected. A fault puts SP back, since the instruction restarts.
+ */
+function popToMemory32(cpu: Cpu): void {
+  const sp = cpu.r16[8];
+  const v = cpu.popV();
+  try {
+    const m = decodeModrm(cpu);
+    if (m & 0x38) invalidOpcode(cpu);
+    else writeEV(cpu, m, v);
+  } catch (e) {
+    cpu.r16[8] = sp;
+    throw e;
+  }
 }
 
 // XCHG/NOP, conversions, far call, flags
@@ -639,8 +644,9 @@ function op9A(cpu: Cpu, op: number): void {
 }
 
 function op9B(cpu: Cpu, op: number): void {
-  // WAIT: no coprocessor to wait for
-    return;
+  // WAIT: no coprocessor to wait for, but with CR0.MP and CR0.TS both set it raises #NM (286 and later),
+  // so a task switch can save the FPU state first.
+  if ((cpu.cr0 & 0xa) === 0xa && cpu.model >= CpuModel.i80286) cpu.fault(7);
 }
 
 function op9C(cpu: Cpu, op: number): void {
@@ -1217,14 +1223,24 @@ OPS[0xfb] = opFB;
 OPS[0xfc] = opFC;
 OPS[0xfd] = opFD;
 
-/** After a prefix: the 286 refuses over-long instructions, then the next byte dispatches as usual. */
+/** After a prefix: the 286 and 386 refuse over-long instructions, then the next byte dispatches as usual. */
 function dispatchPrefixed(cpu: Cpu, op: number): void {
-  if (cpu.model === CpuModel.i80286) {
+  if (cpu.model >= CpuModel.i80286) {
     cpu.ip = (cpu.ip - 1) & 0xffff;
-    checkLength286(cpu);
+    if (cpu.model === CpuModel.i80286) checkLength286(cpu);
+    else checkLength386(cpu);
     cpu.ip = (cpu.ip + 1) & 0xffff;
   }
   OPS[op](cpu, op);
+}
+
+/**
+ * The 386 refuses instructions longer than 15 bytes (#GP). Without redundant prefixes the longest is 15
+ * (four prefixes, opcode, ModR/M, SIB, disp32, imm32), so only a fifth prefix makes the check necessary.
+ */
+function checkLength386(cpu: Cpu): void {
+  const prefixes = (cpu.ip - cpu.instrStart) & 0xffff;
+  if (prefixes > 4 && prefixes + lengthAt386(cpu) > 15) cpu.fault(13);
 }
 
 /** Execute one instruction whose first byte `op` has been fetched. */

@@ -112,15 +112,18 @@ export function execute0f(cpu: Cpu, op: number): void {
     case 0x01: return group7(cpu);
     case 0x06: cpu.cr0 &= ~8; cpu.cr[0] = cpu.cr0; return;
     case 0x20: case 0x21: case 0x22: case 0x23: {
-      const m = decodeModrm(cpu);
+      // MOV to/from CRn/DRn: the operand is always a register. The 386 ignores the mod field (no
+      // displacement follows even when mod says memory), so the byte is not decoded as a ModR/M.
+      const m = cpu.fetch8();
+      cpu.modrm = m;
       const n = (m >> 3) & 7;
-      if (op === 0x20) cpu.r32[m & 7] = n === 0 ? cpu.cr0 : cpu.cr[n] ?? 0;
-      else if (op === 0x21) cpu.r32[m & 7] = cpu.dr[n];
-      else if (op === 0x22) {
-        if (n === 0) setCR0(cpu, cpu.r32[m & 7] | 0x10);
-        else if (n === 2 || n === 3) cpu.cr[n] = cpu.r32[m & 7];
-        else invalidOpcode(cpu);
-      } else cpu.dr[n] = cpu.r32[m & 7];
+      const r = m & 7;
+      if (op === 0x21) cpu.r32[r] = cpu.dr[n];
+      else if (op === 0x23) cpu.dr[n] = cpu.r32[r];
+      else if (n !== 0 && n !== 2 && n !== 3) invalidOpcode(cpu); // the 386 has CR0, CR2, CR3 only
+      else if (op === 0x20) cpu.r32[r] = n === 0 ? cpu.cr0 : cpu.cr[n];
+      else if (n === 0) setCR0(cpu, cpu.r32[r] | 0x10);
+      else cpu.cr[n] = cpu.r32[r];
       return;
     }
     case 0xa0: cpu.pushV(cpu.sreg[4]); return;

@@ -127,6 +127,12 @@ export interface Ist {
   setIrq(raised: boolean): void;
   /** The A20 gate: when off, physical address bit 20 is forced to zero (wrap at 1 MiB as on an 8086). */
   setA20(enabled: boolean): void;
+  /**
+   * Run hot code through the block translator (on) or interpret every instruction (off). Both give the
+   * same results and the same instruction counts; the translator is faster. Single-stepping (TF)
+   * always interprets.
+   */
+  useTranslator(on: boolean): void;
   /** Deliver an interrupt through the vector table now, as INT n would (used by the monitor to reflect). */
   interrupt(vector: number): void;
   getRegisters(): CpuRegisters;

@@ -12,6 +12,8 @@ const opt = (name: string): string | undefined => {
 const quiet = args.includes('--quiet');
 const cpus: SuiteCpu[] = opt('--cpu') ? [opt('--cpu') as SuiteCpu] : ['8086', '80286'];
 const filter = opt('--filter');
+// --translate: the same vectors through the block translator (one instruction per block).
+const translate = args.includes('--translate');
 
 const root = conformanceRoot();
 if (!root) {
@@ -25,7 +27,7 @@ let failed = 0;
 let quirks = 0;
 const start = Date.now();
 for (const cpu of cpus) {
-  console.log(`# ${cpu} (${root}/${cpu})`);
+  console.log(`# ${cpu} (${root}/${cpu})${translate ? ' through the block translator' : ''}`);
   const print = (r: FileResult): void => {
     if (quiet && r.failed === 0 && r.quirks === 0) return;
     const opt = r.optional ? `  (+${r.optional} not required: ${r.optional - r.optionalFailed} pass)` : '';
@@ -34,7 +36,7 @@ for (const cpu of cpus) {
     console.log(line);
     if (r.firstFailure) console.log(`      first failure: ${r.firstFailure}`);
   };
-  const res = runSuite(root, cpu, filter, print);
+  const res = runSuite(root, cpu, filter, print, translate);
   const bad = res.files.filter((f) => f.failed > 0).map((f) => f.file);
   const quirky = res.quirks ? `, ${res.quirks} differ only by a documented quirk` : '';
   console.log(`# ${cpu}: ${res.passed} passed, ${res.failed} failed${quirky} in ${res.files.length} files${bad.length ? `; failing: ${bad.join(' ')}` : ''}`);

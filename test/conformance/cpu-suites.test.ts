@@ -10,13 +10,15 @@ const root = conformanceRoot();
 
 describe.skipIf(!root)('SingleStepTests conformance (vectors from $MVM_CONFORMANCE or ../shared/conformance)', () => {
   for (const cpu of ['8086', '80286'] as SuiteCpu[]) {
-    it(`passes every required ${cpu} vector`, { timeout: 600_000 }, () => {
-      const res = runSuite(root!, cpu);
-      const failing = res.files.filter((f) => f.failed > 0).map((f) => `${f.file}: ${f.failed} (${f.firstFailure})`);
-      console.log(`conformance ${cpu}: ${res.passed} passed, ${res.failed} failed, ${res.quirks} quirk, ${res.files.length} files`);
-      expect(res.files.length).toBeGreaterThan(300);
-      expect(failing).toEqual([]);
-    });
+    for (const engine of ['interpreter', 'block translator'] as const) {
+      it(`passes every required ${cpu} vector through the ${engine}`, { timeout: 900_000 }, () => {
+        const res = runSuite(root!, cpu, undefined, undefined, engine === 'block translator');
+        const failing = res.files.filter((f) => f.failed > 0).map((f) => `${f.file}: ${f.failed} (${f.firstFailure})`);
+        console.log(`conformance ${cpu} (${engine}): ${res.passed} passed, ${res.failed} failed, ${res.quirks} quirk, ${res.files.length} files`);
+        expect(res.files.length).toBeGreaterThan(300);
+        expect(failing).toEqual([]);
+      });
+    }
   }
 });
 

@@ -2,7 +2,8 @@
 ;
 ; cpubench: a deterministic, CPU-bound 16-bit real-mode workload for benchmarking CPU emulators.
 ;
-; It runs as a plain DOS .COM (org 100h, CS=DS=ES=SS, data beside the code) and also from the
+; It runs as a plain DOS .COM (org 100h, CS=DS=ES=SS; constants beside the code, writable data at
+; offset 1000h-1AFFh of the same segment, stack at the top) and also from the
 ; bare boot sector boot.asm (which loads it at 1000:0100 behind a tiny PSP and supplies INT 21h).
 ; 8086 instructions only (`cpu 8086` below makes nasm refuse anything newer), and nothing whose
 ; result differs between the 8086 and later chips (no undefined flags consumed, no PUSH SP, no
