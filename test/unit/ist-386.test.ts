@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { createCpu, CpuModel, StopReason } from '../../main/ist/index.js';
-import type { CpuBus } from '../../main/ist/index.js';
+import { RamBus } from '../support/ram-bus.js';
 
 /** The guest folder: found upwards from this file, so the test runs from test/unit and from out/test/unit. */
 function guestDir(): string {
@@ -32,32 +32,6 @@ const LOAD_SEG = 0x1000; // where boot.bin loads the program under QEMU: segment
 const STUB_SEG = 0x0050; // every vector points at a HLT here, so a stray interrupt stops the run visibly
 const RAM_SIZE = 0x100000 + 0x10000;
 
-/** Plain RAM; ports float. The guest talks only through INT 21h, which the harness serves. */
-class RamBus implements CpuBus {
-  readonly ram = new Uint8Array(RAM_SIZE);
-  readonly pageKind = new Uint8Array(RAM_SIZE >> 12);
-  readSlow(addr: number): number {
-    return this.ram[addr] ?? 0xff;
-  }
-  writeSlow(addr: number, value: number): void {
-    if (addr < this.ram.length) this.ram[addr] = value;
-  }
-  in8(): number {
-    return 0xff;
-  }
-  in16(): number {
-    return 0xffff;
-  }
-  in32(): number {
-    return 0xffffffff;
-  }
-  out8(): void {}
-  out16(): void {}
-  out32(): void {}
-  acknowledgeInterrupt(): number {
-    return -1;
-  }
-}
 
 interface GuestRun {
   output: string;
@@ -67,7 +41,7 @@ interface GuestRun {
 
 /** Run the .COM at 1000:0100 behind a PSP stub, serving INT 21h AH=09h (print) and AH=4Ch (exit). */
 function runGuest(image: Uint8Array): GuestRun {
-  const bus = new RamBus();
+  const bus = new RamBus(RAM_SIZE);
   const ram = bus.ram;
   for (let v = 0; v < 256; v++) {
     ram[v * 4] = v;
@@ -160,13 +134,6 @@ const FAMILIES: [string, RegExp][] = [
   ['raises #UD, #NM, #BR and #GP where a 386 does in real mode', /^(esc|wait|bound32|ud|lock|len)\./],
 ];
 
-/**
- * Cases where we still differ from QEMU and a real 386, whose fix belongs in main/ist/instructions.ts
- * (being reworked separately): left out of the behaviour tests above, and checked to still differ, so
- * each entry must be deleted when its fix lands.
- */
-const AWAITING_FIX: Record<string, string> = {};
-
 describe('80386 real mode against QEMU (test/guests/cpu386)', () => {
   const dir = guestDir();
   const expected = parseCases(readFileSync(join(dir, 'expected.txt'), 'latin1'));
@@ -193,7 +160,7 @@ describe('80386 real mode against QEMU (test/guests/cpu386)', () => {
 
   for (const [title, re] of FAMILIES) {
     it(title, () => {
-      const names = [...expected.keys()].filter((name) => re.test(name) && !(name in AWAITING_FIX));
+      const names = [...expected.keys()].filter((name) => re.test(name));
       expect(names.length).toBeGreaterThan(0);
       const mismatches = names
         .filter((name) => actual.get(name) !== expected.get(name))
@@ -201,11 +168,4 @@ describe('80386 real mode against QEMU (test/guests/cpu386)', () => {
       expect(mismatches).toEqual([]);
     });
   }
-
-  it('still differs only where a fix is awaited in instructions.ts (delete an AWAITING_FIX entry once it matches)', () => {
-    const unknown = Object.keys(AWAITING_FIX).filter((name) => !expected.has(name));
-    const nowMatching = Object.keys(AWAITING_FIX).filter((name) => expected.has(name) && actual.get(name) === expected.get(name));
-    expect(unknown).toEqual([]);
-    expect(nowMatching).toEqual([]);
-  });
 });

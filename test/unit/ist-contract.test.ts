@@ -9,13 +9,12 @@ import { describe, expect, it } from 'vitest';
 import {
   CpuModel,
   Flag,
-  PageKind,
   StopReason,
   createCpu,
-  type CpuBus,
   type CpuRegisters,
   type Ist,
 } from '../../main/ist/index.js';
+import { RamBus } from '../support/ram-bus.js';
 
 const CODE = 0x1000;
 const STACK = 0x2000;
@@ -27,9 +26,8 @@ const DATA2 = 0x5000;
 const FLAGS0 = 0x0002;
 
 /** A plain-RAM bus that records port traffic and plays a one-line interrupt controller. */
-class TestBus implements CpuBus {
-  readonly ram: Uint8Array;
-  readonly pageKind: Uint8Array;
+/** RAM plus recorded port traffic and a one-line interrupt controller (a queue of vectors). */
+class TestBus extends RamBus {
   readonly outs: [port: number, value: number][] = [];
   readonly ins: number[] = [];
   /** Vectors the "PIC" hands out on INTA, in order; the line drops when none is left. */
@@ -39,41 +37,29 @@ class TestBus implements CpuBus {
   onOut: ((port: number, value: number) => void) | null = null;
   onIn: ((port: number) => number) | null = null;
 
-  constructor(size: number) {
-    this.ram = new Uint8Array(size);
-    this.pageKind = new Uint8Array(size >>> 12).fill(PageKind.Ram);
-  }
-
-  // Every page starts as Ram; a block translator may mark pages Code, whose writes come here.
-  readSlow(addr: number): number {
-    return this.ram[addr] ?? 0xff;
-  }
-  writeSlow(addr: number, value: number): void {
-    if (addr < this.ram.length) this.ram[addr] = value;
-  }
-  in8(port: number): number {
+  override   in8(port: number): number {
     this.ins.push(port);
     return this.onIn ? this.onIn(port) & 0xff : 0xff;
   }
-  in16(port: number): number {
+  override in16(port: number): number {
     this.ins.push(port);
     return 0xffff;
   }
-  in32(port: number): number {
+  override in32(port: number): number {
     this.ins.push(port);
     return -1;
   }
-  out8(port: number, value: number): void {
+  override out8(port: number, value: number): void {
     this.outs.push([port, value]);
     this.onOut?.(port, value);
   }
-  out16(port: number, value: number): void {
+  override out16(port: number, value: number): void {
     this.outs.push([port, value]);
   }
-  out32(port: number, value: number): void {
+  override out32(port: number, value: number): void {
     this.outs.push([port, value]);
   }
-  acknowledgeInterrupt(): number {
+  override acknowledgeInterrupt(): number {
     this.acks++;
     const v = this.pending.shift() ?? -1;
     if (this.pending.length === 0) this.cpu?.setIrq(false);
