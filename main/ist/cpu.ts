@@ -60,9 +60,8 @@ export class Cpu implements Ist {
   lOp2 = 0;
   lRes = 0;
   lKind = 0;
-  /** Bit number of the sign of the last result (7, 15, 31) and its mask. */
+  /** Bit number of the sign of the last result (7, 15, 31): its width. */
   lSign = 7;
-  lMask = 0xff;
 
   // --- segments: selector and descriptor cache (real mode: base = selector << 4, limit 0xFFFF)
   readonly sreg = new Uint16Array(6);
@@ -526,7 +525,7 @@ export class Cpu implements Ist {
   }
 
   getZF(): boolean {
-    return this.lazy & Flag.ZF ? (this.lRes & this.lMask) === 0 : (this.flags & Flag.ZF) !== 0;
+    return this.lazy & Flag.ZF ? this.lRes << (31 - this.lSign) === 0 : (this.flags & Flag.ZF) !== 0;
   }
 
   getSF(): boolean {
@@ -613,7 +612,6 @@ export class Cpu implements Ist {
     this.lOp2 = b;
     this.lRes = r;
     this.lSign = sign;
-    this.lMask = sign === 7 ? 0xff : sign === 15 ? 0xffff : -1;
     this.lazy = lazyBits;
   }
 
@@ -621,7 +619,6 @@ export class Cpu implements Ist {
   setResultFlags(r: number, sign: number, others: number): void {
     this.lRes = r;
     this.lSign = sign;
-    this.lMask = sign === 7 ? 0xff : sign === 15 ? 0xffff : -1;
     this.lazy = Flag.SF | Flag.ZF | Flag.PF;
     this.flags = (this.flags & ~ARITH_FLAGS) | others;
   }

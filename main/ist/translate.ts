@@ -18,7 +18,6 @@ import { HAS_MODRM, IMM_SIZE, modrmLength } from './decode.js';
 import { shift } from './shift.js';
 import { stringOp, StrOp } from './string.js';
 import { div16, div8, idiv16, idiv8, imul16, imul8, mul16, mul8 } from './muldiv.js';
-import { condition } from './control.js';
 import { execute } from './instructions.js';
 
 /** Longest basic block, and most instructions in one region. */
@@ -52,7 +51,7 @@ export class Block {
 
 /** Helpers the generated code calls, bound into every block's closure (built on first use: modules import each other). */
 function helpers() {
-  return { shift, condition, execute, stringOp, mul8, mul16, imul8, imul16, div8, div16, idiv8, idiv16 };
+  return { shift, execute, stringOp, mul8, mul16, imul8, imul16, div8, div16, idiv8, idiv16 };
 }
 type Helpers = ReturnType<typeof helpers>;
 
@@ -142,7 +141,7 @@ export class Translator {
     }
     const source = [
       '"use strict";',
-      'const { shift, condition, execute, stringOp, mul8, mul16, imul8, imul16, div8, div16, idiv8, idiv16 } = h;',
+      'const { shift, execute, stringOp, mul8, mul16, imul8, imul16, div8, div16, idiv8, idiv16 } = h;',
       'return function region(cpu, budget) {',
       'const r8 = cpu.r8, r16 = cpu.r16;',
       'let done = 0;',
@@ -443,8 +442,8 @@ class BlockBuilder {
     const aluOp = (aop: number, a: string, b: string, sign: number): { code: string; reads: number } => {
       const mask = sign === 7 ? 0xff : 0xffff;
       const lazyArith = (kind: number) =>
-        `${FLAGS_ON}cpu.lKind = ${kind}; cpu.lOp1 = a; cpu.lOp2 = b; cpu.lRes = r; cpu.lSign = ${sign}; cpu.lMask = ${mask}; cpu.lazy = ${ALL};${FLAGS_OFF}`;
-      const logic = `${FLAGS_ON}cpu.lRes = r; cpu.lSign = ${sign}; cpu.lMask = ${mask}; cpu.lazy = 0xc4; cpu.flags &= ~${ALL};${FLAGS_OFF}`;
+        `${FLAGS_ON}cpu.lKind = ${kind}; cpu.lOp1 = a; cpu.lOp2 = b; cpu.lRes = r; cpu.lSign = ${sign}; cpu.lazy = ${ALL};${FLAGS_OFF}`;
+      const logic = `${FLAGS_ON}cpu.lRes = r; cpu.lSign = ${sign}; cpu.lazy = 0xc4; cpu.flags &= ~${ALL};${FLAGS_OFF}`;
       const ab = `const a = ${a}, b = ${b};`;
       const k = this.current.k;
       this.producer = aop === 2 || aop === 3 ? undefined : { k, kind: aop === 0 ? 'add' : aop === 5 || aop === 7 ? 'sub' : 'logic', sign };
@@ -463,13 +462,12 @@ class BlockBuilder {
       this.producer = { k: this.current.k, kind: isInc ? 'inc' : 'dec', sign };
       return (
         `const a = ${a}; const r = (a ${isInc ? '+' : '-'} 1) & ${mask}; ` +
-        `${FLAGS_ON}cpu.materializeBit(1); cpu.lKind = ${isInc ? 0 : 1}; cpu.lOp1 = a; cpu.lOp2 = 1; cpu.lRes = r; cpu.lSign = ${sign}; cpu.lMask = ${mask}; cpu.lazy = ${ALL & ~CF};${FLAGS_OFF}`
+        `${FLAGS_ON}cpu.materializeBit(1); cpu.lKind = ${isInc ? 0 : 1}; cpu.lOp1 = a; cpu.lOp2 = 1; cpu.lRes = r; cpu.lSign = ${sign}; cpu.lazy = ${ALL & ~CF};${FLAGS_OFF}`
       );
     };
     const testOp = (a: string, b: string, sign: number): string => {
-      const mask = sign === 7 ? 0xff : 0xffff;
       this.producer = { k: this.current.k, kind: 'logic', sign };
-      return `const r = ${a} & ${b}; ${FLAGS_ON}cpu.lRes = r; cpu.lSign = ${sign}; cpu.lMask = ${mask}; cpu.lazy = 0xc4; cpu.flags &= ~${ALL};${FLAGS_OFF}`;
+      return `const r = ${a} & ${b}; ${FLAGS_ON}cpu.lRes = r; cpu.lSign = ${sign}; cpu.lazy = 0xc4; cpu.flags &= ~${ALL};${FLAGS_OFF}`;
     };
 
     if (op < 0x40 && (op & 7) < 6) {
