@@ -45,14 +45,7 @@ export const KNOWN_QUIRKS = {
     'the FLAGS image an 80286 pushes when DIV/IDIV raises #DE: the 286 microcode leaves the flags of its ' +
     'internal division steps, which are not documented and not modelled (the 8086 ones are); only the ' +
     'two pushed FLAGS bytes differ, quotient, registers and the rest of the frame match',
-  idivMissedOverflow286:
-    'one 80286 IDIV vector (80286/F6.7 #952, AX=81C1h / 7Ch) where the chip returns quotient 80h and ' +
-    'remainder C1h without #DE although the true quotient (-260) does not fit; one sample is not enough to ' +
-    'derive the microcode rule, so we raise #DE as the architecture specifies',
 } as const;
-
-/** Individual vectors under a quirk, by suite/file and index in the file. */
-const QUIRK_VECTORS = new Set(['80286/F6.7#952']);
 
 export interface FileResult {
   file: string;
@@ -261,16 +254,13 @@ export function runFile(runner: ConformanceRunner, path: string, meta: Record<st
   const required = REQUIRED[runner.suite];
   const result: FileResult = { file, status: '', passed: 0, failed: 0, optional: 0, optionalFailed: 0, quirks: 0 };
   const statuses = new Set<string>();
-  let index = 0;
   for (const v of vectors) {
     let info: { status?: string; 'flags-mask'?: number } = opMeta;
     if (opMeta.reg) info = opMeta.reg[regPart ?? String(groupReg(v))] ?? {};
     const status = info.status ?? 'normal';
     statuses.add(status);
     const counted = required(status);
-    const listed = QUIRK_VECTORS.has(`${runner.suite}/${file}#${index++}`);
-    let err = runner.runVector(v, info['flags-mask'] ?? 0xffff);
-    if (err && listed) err = QUIRK;
+    const err = runner.runVector(v, info['flags-mask'] ?? 0xffff);
     if (counted) {
       if (err === QUIRK) result.quirks++;
       else if (err) {
