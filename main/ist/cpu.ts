@@ -130,6 +130,7 @@ export class Cpu implements Ist {
   }
 
   reset(): void {
+    this.translator?.flush();
     this.r32.fill(0);
     this.lazy = 0;
     this.flags = this.flagsFixed;
@@ -264,7 +265,10 @@ export class Cpu implements Ist {
   }
 
   setA20(enabled: boolean): void {
-    this.amask = enabled ? this.modelMask : this.modelMask & ~0x100000;
+    const amask = enabled ? this.modelMask : this.modelMask & ~0x100000;
+    // Translated code is keyed by physical address: a new address map invalidates it.
+    if (amask !== this.amask) this.translator?.flush();
+    this.amask = amask;
   }
 
   /** Between instructions: stops, the interrupt shadow, the single-step trap and the INTR line. Returns true to leave run(). */

@@ -1,16 +1,18 @@
 /**
- * The block translator: compiles a run of guest instructions (a basic block) into one JavaScript function.
+ * The block translator: compiles a region of guest code (the basic blocks reachable from an entry point)
+ * into one JavaScript function.
  *
- * Common 16-bit instructions (moves, ALU, INC/DEC, PUSH/POP, TEST, XCHG, LEA, shifts and every near jump,
- * call, return and loop) become straight-line code on the register file; any other instruction is run by
- * the interpreter's own handler from inside the block, so everything the interpreter does the translator
- * does too. A block ends at a control transfer, at an instruction that may change CS or stop the CPU, or
- * after MAX_INSTRUCTIONS.
+ * Common 16-bit instructions (moves, ALU, INC/DEC, PUSH/POP, TEST, XCHG, LEA, NOT/NEG, shifts and every
+ * near jump, call, return and loop) become straight-line code on the register file; string instructions
+ * and MUL/DIV call the interpreter's routines; any other instruction is run by the interpreter's own
+ * handler from inside the block, so everything the interpreter does the translator does too. A basic
+ * block ends at a control transfer, at an instruction that may change CS or stop the CPU, or after
+ * MAX_INSTRUCTIONS; the region's function jumps between its blocks itself.
  *
- * Invalidation: every byte a block was translated from is marked in `codeMap`, and its pages are marked
+ * Invalidation: every byte a region was translated from is counted in `codeMap`, and its pages are marked
  * `PageKind.Code`, so the fast write path (plain RAM only) leaves them; the slow path drops exactly the
- * blocks covering a written byte. A block that writes into its own code runs on to its end with the bytes
- * it was translated from, like a prefetch queue; a block that loops on itself checks at each turn.
+ * regions covering a written byte. A region that writes into its own code runs its current block on to
+ * its end with the bytes it was translated from, like a prefetch queue, and leaves at its next jump.
  */
 import { R8, type Cpu } from './cpu.js';
 import { CpuModel, PAGE_SHIFT, PageKind } from './ist.js';
@@ -203,7 +205,7 @@ for (const op of [
   ENDS_BLOCK[op] = 1;
 }
 for (let op = 0x60; op <= 0x7f; op++) ENDS_BLOCK[op] = 1;
-for (let op = 0xa4; op <= 0xaf; op++) ENDS_BLOCK[op] = 1; // string ops restart themselves in chunks
+for (let op = 0xa4; op <= 0xaf; op++) ENDS_BLOCK[op] = 1; // string ops the fast path leaves (66h/67h) restart in chunks
 for (let op = 0x6c; op <= 0x6f; op++) ENDS_BLOCK[op] = 1;
 ENDS_BLOCK[0xc8] = ENDS_BLOCK[0xc9] = 1; // 8086 aliases of RETF
 
