@@ -25,6 +25,8 @@ import { execute } from './instructions.js';
 /** Longest basic block, and most instructions in one region. */
 const MAX_INSTRUCTIONS = 48;
 const MAX_REGION = 200;
+/** Visits to an entry point before it is translated. */
+const HOT_THRESHOLD = 4;
 
 /** A translated region: entry CS base and IP, the byte ranges it was translated from, and the compiled code. */
 export class Block {
@@ -70,14 +72,27 @@ export class Translator {
     this.codeMap = new Uint8Array(cpu.ram.length);
   }
 
-  /** The block at CS:IP, translating it on first use; undefined when the code is not in RAM or ROM. */
+  /**
+   * The region at CS:IP once that entry has been reached `hotThreshold` times (code that runs once is
+   * cheaper to interpret than to compile); undefined until then, or when the code is not in RAM or ROM.
+   */
   lookup(lin: number): Block | undefined {
     const cpu = this.cpu;
-    let b = this.blocks.get(lin);
+    const b = this.blocks.get(lin);
     if (b !== undefined && b.valid && b.ip === cpu.ip && b.csBase === cpu.csBase) return b;
-    b = this.translate(lin);
-    return b;
+    if (this.hotThreshold > 0) {
+      const seen = this.visits.get(lin) ?? 0;
+      if (seen < this.hotThreshold) {
+        this.visits.set(lin, seen + 1);
+        return undefined;
+      }
+    }
+    return this.translate(lin);
   }
+
+  /** How often an entry point is interpreted before it is translated (0: at once). */
+  hotThreshold = HOT_THRESHOLD;
+  private readonly visits = new Map<number, number>();
 
   /** A write hit a page holding translated code: drop the blocks that cover the byte. */
   invalidate(addr: number): void {
@@ -95,6 +110,7 @@ export class Translator {
     for (const b of [...this.blocks.values()]) this.drop(b);
     this.blocks.clear();
     this.byPage.clear();
+    this.visits.clear();
   }
 
   /**

@@ -155,6 +155,7 @@ export class ConformanceRunner {
       this.cpu.useTranslator(true);
       this.cpu.translator!.maxBasicBlock = 1;
       this.cpu.translator!.maxRegion = 4;
+      this.cpu.translator!.hotThreshold = 0;
     }
   }
 

@@ -21,6 +21,8 @@ function machine(code: Uint8Array | number[], model: CpuModel, translate: boolea
   bus.ram[SEG * 16 + 1] = 0x20;
   const cpu = new Cpu(bus, model);
   cpu.useTranslator(translate);
+  // Translate every entry on first sight, so even code that runs once goes through the translator.
+  if (cpu.translator) cpu.translator.hotThreshold = 0;
   cpu.setRegisters({ cs: SEG, ds: SEG, es: SEG, ss: SEG, esp: 0xfffe, eip: 0x100, eflags: 0x202 });
   cpu.intHooked[0x20] = 1;
   cpu.intHooked[0x21] = 1;
