@@ -345,17 +345,19 @@ function benchModel(model: CpuModel, com: Uint8Array, o: Options, progress: (s: 
   const name = `${modelName(model)} ${translate ? 'translated' : 'interpreted'}`;
   const limit = (REFERENCE.insnsFixed + REFERENCE.insnsPerRound * 0x10000) * 4;
   // exact instruction counts from two short runs (deterministic): I(n) = fixed + perRound * n
-  const r1 = runGuest(model, patchRounds(com, 1), o.chunk, limit);
-  const r3 = runGuest(model, patchRounds(com, 3), o.chunk, limit);
+  const r1 = runGuest(model, patchRounds(com, 1), o.chunk, limit, translate);
+  const r3 = runGuest(model, patchRounds(com, 3), o.chunk, limit, translate);
   const insnsPerRound = (r3.instructions - r1.instructions) / 2;
   const insnsFixed = r1.instructions - insnsPerRound;
   const matchesReference = insnsPerRound === REFERENCE.insnsPerRound && insnsFixed === REFERENCE.insnsFixed;
 
   // warm up the JIT, then calibrate the round count to about o.target seconds per run
-  const warm = runGuest(model, patchRounds(com, 200), o.chunk, limit);
+  const warmRounds = 400;
+  const warm = runGuest(model, patchRounds(com, warmRounds), o.chunk, limit, translate, (insnsFixed + insnsPerRound * warmRounds) / 2);
   let rounds = o.rounds;
   if (!rounds) {
-    const perRound = warm.seconds / 200;
+    // Calibrate on the warmed-up half of the run, so a translated run is not sized by its compile time.
+    const perRound = (warm.steadySeconds / warm.steadyInstructions) * insnsPerRound;
     rounds = Math.max(50, Math.min(0xffff, Math.round(o.target / Math.max(perRound, 1e-9))));
   }
   progress(`${name}: ${insnsPerRound} instructions/round; timing ${o.runs} x ${rounds} rounds`);

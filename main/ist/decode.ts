@@ -5,7 +5,7 @@
  */
 import type { Cpu } from './cpu.js';
 
-/** Opcodes of the one-byte map that take a ModR/M byte, and the size of their immediate (0x80 = Iv). */
+/** Opcodes of the one-byte map that take a ModR/M byte, and the size of their immediate in 16-bit code. */
 export const HAS_MODRM = new Uint8Array(256);
 export const IMM_SIZE = new Uint8Array(256);
 for (let op = 0; op < 0x40; op++) {

@@ -245,7 +245,6 @@ function op00_38(cpu: Cpu, op: number): void {
   const aop = op >> 3;
   const r = alu(cpu, aop, readE8(cpu, m), getReg8(cpu, (m >> 3) & 7), 7);
   if (aop !== AluOp.CMP) writeE8(cpu, m, r);
-  return;
 }
 
 function op01_39(cpu: Cpu, op: number): void {
@@ -253,7 +252,6 @@ function op01_39(cpu: Cpu, op: number): void {
   const aop = op >> 3;
   const r = alu(cpu, aop, readEV(cpu, m), getRegV(cpu, (m >> 3) & 7), signV(cpu));
   if (aop !== AluOp.CMP) writeEV(cpu, m, r);
-  return;
 }
 
 function op02_3A(cpu: Cpu, op: number): void {
@@ -262,7 +260,6 @@ function op02_3A(cpu: Cpu, op: number): void {
   const reg = (m >> 3) & 7;
   const r = alu(cpu, aop, getReg8(cpu, reg), readE8(cpu, m), 7);
   if (aop !== AluOp.CMP) setReg8(cpu, reg, r);
-  return;
 }
 
 function op03_3B(cpu: Cpu, op: number): void {
@@ -271,32 +268,27 @@ function op03_3B(cpu: Cpu, op: number): void {
   const reg = (m >> 3) & 7;
   const r = alu(cpu, aop, getRegV(cpu, reg), readEV(cpu, m), signV(cpu));
   if (aop !== AluOp.CMP) setRegV(cpu, reg, r);
-  return;
 }
 
 function op04_3C(cpu: Cpu, op: number): void {
   const aop = op >> 3;
   const r = alu(cpu, aop, cpu.r8[0], cpu.fetch8(), 7);
   if (aop !== AluOp.CMP) cpu.r8[0] = r;
-  return;
 }
 
 function op05_3D(cpu: Cpu, op: number): void {
   const aop = op >> 3;
   const r = alu(cpu, aop, getRegV(cpu, 0), cpu.fetchImm(), signV(cpu));
   if (aop !== AluOp.CMP) setRegV(cpu, 0, r);
-  return;
 }
 
 // segment push/pop
 function op06_1E(cpu: Cpu, op: number): void {
   cpu.pushV(cpu.sreg[op >> 3]);
-  return;
 }
 
 function op07_1F(cpu: Cpu, op: number): void {
   cpu.loadSeg(op >> 3, cpu.popV() & 0xffff);
-  return;
 }
 
 function op0F(cpu: Cpu, op: number): void {
@@ -309,7 +301,6 @@ function op0F(cpu: Cpu, op: number): void {
     return;
   }
   execute0f(cpu, cpu.fetch8());
-  return;
 }
 
 // prefixes
@@ -430,18 +421,15 @@ function op3F(cpu: Cpu, op: number): void {
 // INC/DEC/PUSH/POP register
 function op40_47(cpu: Cpu, op: number): void {
   setRegV(cpu, op & 7, inc(cpu, getRegV(cpu, op & 7), signV(cpu)));
-  return;
 }
 
 function op48_4F(cpu: Cpu, op: number): void {
   setRegV(cpu, op & 7, dec(cpu, getRegV(cpu, op & 7), signV(cpu)));
-  return;
 }
 
 function op50_57(cpu: Cpu, op: number): void {
   if (cpu.opsz === 16) cpu.push16(cpu.r16[(op & 7) << 1]);
   else cpu.push32(cpu.r32[op & 7]);
-  return;
 }
 
 function op54(cpu: Cpu, op: number): void {
@@ -452,12 +440,10 @@ function op54(cpu: Cpu, op: number): void {
     cpu.write16(2, sp, sp);
   } else if (cpu.opsz === 16) cpu.push16(cpu.r16[8]);
   else cpu.push32(cpu.r32[4]);
-  return;
 }
 
 function op58_5F(cpu: Cpu, op: number): void {
   setRegV(cpu, op & 7, cpu.popV());
-  return;
 }
 
 // 186 additions (8086: aliases of 70-7F)
@@ -491,24 +477,20 @@ function op60_6F(cpu: Cpu, op: number): void {
 function op70_7F(cpu: Cpu, op: number): void {
   const d = fetchS8(cpu);
   if (condition(cpu, op & 15)) jumpRel(cpu, d);
-  return;
 }
 
 function op80_83(cpu: Cpu, op: number): void {
   group1(cpu, op);
-  return;
 }
 
 function op84(cpu: Cpu, op: number): void {
   const m = decodeModrm(cpu);
   test(cpu, readE8(cpu, m), getReg8(cpu, (m >> 3) & 7), 7);
-  return;
 }
 
 function op85(cpu: Cpu, op: number): void {
   const m = decodeModrm(cpu);
   test(cpu, readEV(cpu, m), getRegV(cpu, (m >> 3) & 7), signV(cpu));
-  return;
 }
 
 function op86(cpu: Cpu, op: number): void {
@@ -517,7 +499,6 @@ function op86(cpu: Cpu, op: number): void {
   const a = readE8(cpu, m);
   writeE8(cpu, m, getReg8(cpu, reg));
   setReg8(cpu, reg, a);
-  return;
 }
 
 function op87(cpu: Cpu, op: number): void {
@@ -526,31 +507,26 @@ function op87(cpu: Cpu, op: number): void {
   const a = readEV(cpu, m);
   writeEV(cpu, m, getRegV(cpu, reg));
   setRegV(cpu, reg, a);
-  return;
 }
 
 function op88(cpu: Cpu, op: number): void {
   const m = decodeModrm(cpu);
   writeE8(cpu, m, getReg8(cpu, (m >> 3) & 7));
-  return;
 }
 
 function op89(cpu: Cpu, op: number): void {
   const m = decodeModrm(cpu);
   writeEV(cpu, m, getRegV(cpu, (m >> 3) & 7));
-  return;
 }
 
 function op8A(cpu: Cpu, op: number): void {
   const m = decodeModrm(cpu);
   setReg8(cpu, (m >> 3) & 7, readE8(cpu, m));
-  return;
 }
 
 function op8B(cpu: Cpu, op: number): void {
   const m = decodeModrm(cpu);
   setRegV(cpu, (m >> 3) & 7, readEV(cpu, m));
-  return;
 }
 
 function op8C(cpu: Cpu, op: number): void {
@@ -559,7 +535,6 @@ function op8C(cpu: Cpu, op: number): void {
   // A register destination takes the whole operand size (zero-extended); memory is always a word.
   if (m >= 0xc0) setRegV(cpu, m & 7, v);
   else writeE16(cpu, m, v);
-  return;
 }
 
 function op8D(cpu: Cpu, op: number): void {
@@ -569,7 +544,6 @@ function op8D(cpu: Cpu, op: number): void {
     return;
   }
   setRegV(cpu, (m >> 3) & 7, cpu.eaOff);
-  return;
 }
 
 function op8E(cpu: Cpu, op: number): void {
@@ -579,7 +553,6 @@ function op8E(cpu: Cpu, op: number): void {
   const v = readE16(cpu, m);
   if (seg === 1) cpu.loadCS(v); // the 8086 and 186 load CS
   else cpu.loadSeg(seg, v);
-  return;
 }
 
 function op8F(cpu: Cpu, op: number): void {
@@ -590,7 +563,6 @@ function op8F(cpu: Cpu, op: number): void {
     return;
   }
   writeEV(cpu, m, cpu.popV());
-  return;
 }
 
 /**
@@ -612,35 +584,29 @@ function popToMemory32(cpu: Cpu): void {
 }
 
 // XCHG/NOP, conversions, far call, flags
-function op90(cpu: Cpu, op: number): void {
-  if (cpu.rep === 0xf3) return; // PAUSE
-  return;
-}
+/** NOP (XCHG AX,AX; with F3 it is PAUSE, also nothing to do here). */
+function op90(_cpu: Cpu, _op: number): void {}
 
 function op91_97(cpu: Cpu, op: number): void {
   const a = getRegV(cpu, 0);
   setRegV(cpu, 0, getRegV(cpu, op & 7));
   setRegV(cpu, op & 7, a);
-  return;
 }
 
 function op98(cpu: Cpu, op: number): void {
   if (cpu.opsz === 16) cpu.r16[0] = (cpu.r8[0] << 24) >> 24;
   else cpu.r32[0] = (cpu.r16[0] << 16) >> 16;
-  return;
 }
 
 function op99(cpu: Cpu, op: number): void {
   if (cpu.opsz === 16) cpu.r16[4] = cpu.r16[0] & 0x8000 ? 0xffff : 0;
   else cpu.r32[2] = cpu.r32[0] >> 31;
-  return;
 }
 
 function op9A(cpu: Cpu, op: number): void {
   const off = cpu.fetchImm();
   const sel = cpu.fetch16();
   callFar(cpu, sel, off);
-  return;
 }
 
 function op9B(cpu: Cpu, op: number): void {
@@ -652,25 +618,21 @@ function op9B(cpu: Cpu, op: number): void {
 function op9C(cpu: Cpu, op: number): void {
   if (cpu.opsz === 16) cpu.push16(cpu.getFlags());
   else cpu.push32(cpu.getFlags() & ~(Flag.VM | Flag.RF));
-  return;
 }
 
 function op9D(cpu: Cpu, op: number): void {
   if (cpu.opsz === 16) cpu.setFlags(cpu.pop16(), 0xffff);
   else cpu.setFlags(cpu.pop32(), ~(Flag.VM | Flag.RF));
-  return;
 }
 
 function op9E(cpu: Cpu, op: number): void {
   const f = cpu.getFlags();
   const mask = Flag.SF | Flag.ZF | Flag.AF | Flag.PF | Flag.CF;
   cpu.flags = (f & ~mask) | (cpu.r8[1] & mask);
-  return;
 }
 
 function op9F(cpu: Cpu, op: number): void {
   cpu.r8[1] = cpu.getFlags();
-  return;
 }
 
 // MOV moffs, string ops, TEST imm
@@ -739,12 +701,10 @@ function opAF(cpu: Cpu, op: number): void {
 // MOV immediate
 function opB0_B7(cpu: Cpu, op: number): void {
   setReg8(cpu, op & 7, cpu.fetch8());
-  return;
 }
 
 function opB8_BF(cpu: Cpu, op: number): void {
   setRegV(cpu, op & 7, cpu.fetchImm());
-  return;
 }
 
 // shifts, returns, far pointers
@@ -753,7 +713,6 @@ function opC0_C1(cpu: Cpu, op: number): void {
     return OPS[op + 2](cpu, op + 2); // aliases of C2/C3
   }
   group2(cpu, op);
-  return;
 }
 
 function opC2(cpu: Cpu, op: number): void {
@@ -780,7 +739,6 @@ function opC6_C7(cpu: Cpu, op: number): void {
   }
   if (op === 0xc6) writeE8(cpu, m, cpu.fetch8());
   else writeEV(cpu, m, cpu.fetchImm());
-  return;
 }
 
 function opC8_C9(cpu: Cpu, op: number): void {
@@ -791,7 +749,6 @@ function opC8_C9(cpu: Cpu, op: number): void {
     const size = cpu.fetch16();
     enter(cpu, size, cpu.fetch8());
   } else leave(cpu);
-  return;
 }
 
 function opCA(cpu: Cpu, op: number): void {
@@ -812,7 +769,6 @@ function opCD(cpu: Cpu, op: number): void {
 
 function opCE(cpu: Cpu, op: number): void {
   if (cpu.getOF()) cpu.interrupt(4);
-  return;
 }
 
 function opCF(cpu: Cpu, op: number): void {
@@ -821,7 +777,6 @@ function opCF(cpu: Cpu, op: number): void {
 
 function opD0_D3(cpu: Cpu, op: number): void {
   group2(cpu, op);
-  return;
 }
 
 function opD4(cpu: Cpu, op: number): void {
@@ -840,12 +795,10 @@ function opD7(cpu: Cpu, op: number): void {
   const seg = cpu.segOvr >= 0 ? cpu.segOvr : 3;
   const off = cpu.adsz === 16 ? (cpu.r16[6] + cpu.r8[0]) & 0xffff : (cpu.r32[3] + cpu.r8[0]) | 0;
   cpu.r8[0] = cpu.read8(seg, off);
-  return;
 }
 
 function opD8_DF(cpu: Cpu, op: number): void {
   escape(cpu, op);
-  return;
 }
 
 // loops, I/O, near/far jumps and calls
@@ -855,13 +808,11 @@ function opE0_E2(cpu: Cpu, op: number): void {
   if (cpu.adsz === 16) cx = cpu.r16[2] = (cpu.r16[2] - 1) & 0xffff;
   else cx = cpu.r32[1] = cpu.r32[1] - 1;
   if (cx !== 0 && (op === 0xe2 || cpu.getZF() === (op === 0xe1))) jumpRel(cpu, d);
-  return;
 }
 
 function opE3(cpu: Cpu, op: number): void {
   const d = fetchS8(cpu);
   if ((cpu.adsz === 16 ? cpu.r16[2] : cpu.r32[1]) === 0) jumpRel(cpu, d);
-  return;
 }
 
 function opE4(cpu: Cpu, op: number): void {
@@ -883,25 +834,21 @@ function opE7(cpu: Cpu, op: number): void {
 function opE8(cpu: Cpu, op: number): void {
   const d = fetchRelV(cpu);
   callNear(cpu, cpu.ip + d);
-  return;
 }
 
 function opE9(cpu: Cpu, op: number): void {
   const d = fetchRelV(cpu);
   jumpRel(cpu, d);
-  return;
 }
 
 function opEA(cpu: Cpu, op: number): void {
   const off = cpu.fetchImm();
   jumpFar(cpu, cpu.fetch16(), off);
-  return;
 }
 
 function opEB(cpu: Cpu, op: number): void {
   const d = fetchS8(cpu);
   jumpRel(cpu, d);
-  return;
 }
 
 function opEC(cpu: Cpu, op: number): void {
@@ -949,7 +896,6 @@ function opFB(cpu: Cpu, op: number): void {
   if (!(cpu.flags & Flag.IF)) cpu.attention |= Attention.Shadow;
   cpu.flags |= Flag.IF;
   if (cpu.irqLine) cpu.attention |= Attention.Irq;
-  return;
 }
 
 function opFC(cpu: Cpu, op: number): void {
