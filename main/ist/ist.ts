@@ -31,9 +31,12 @@ export const StopReason = {
 export type StopReason = (typeof StopReason)[keyof typeof StopReason];
 
 /**
- * Kinds of 4 KiB physical page, as the bus tells the CPU. Plain RAM takes the fast path; everything else
- * goes through the bus' slow accessors. `Code` marks RAM pages that hold translated (cached) code, so a
- * write there lets the bus invalidate exactly the bytes it touches — the hook a block translator needs.
+ * Kinds of 4 KiB physical page, shared by the bus and the CPU. Plain RAM takes the fast path; everything
+ * else goes through the bus' slow accessors. `Code` marks RAM pages holding bytes the CPU has translated:
+ * the CPU itself turns `Ram` pages into `Code` when it translates from them, drops the translations of
+ * exactly the bytes a write touches, and then passes the write to `writeSlow`, which must store it like
+ * any RAM write. A bus that remaps a page (RAM to MMIO, say) while translations exist must `reset()` the
+ * CPU or turn its translator off and on.
  */
 export const PageKind = {
   Ram: 0,
