@@ -175,7 +175,6 @@ export class Translator {
     const ranges: number[] = [];
     for (const bb of built.values()) ranges.push(bb.start, bb.end);
     const block = new Block(csBase, entry, lin, ranges);
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generating code is the translator's job
     const factory = new Function('h', 'blk', source) as (h: Helpers, blk: Block) => (cpu: Cpu, budget: number) => number;
     block.run = factory(this.helpers, block);
     block.count = first.count;
