@@ -4,7 +4,8 @@
  * instructions for the one-byte map, instructions_0f for the two-byte map).
  */
 import { CpuModel, Flag, PAGE_SHIFT, PageKind, StopReason, type CpuBus, type CpuRegisters, type Ist } from './ist.js';
-import { execute } from './instructions.js';
+import { OPS } from './instructions.js';
+import { MAY_JUMP } from './decode.js';
 import { Translator, type Block } from './translate.js';
 
 /** Thrown to abandon the current instruction when it faults; `run()` catches it and delivers the exception. */
@@ -205,14 +206,18 @@ export class Cpu implements Ist {
     let left = this.left;
     const tr = this.translator;
     let last: Block | undefined;
+    // Regions start where control arrives: at entry, after a jump or an interrupt. Straight-line code in
+    // between is not a region entry, so it does not ask the translator at every instruction.
+    let probe = true;
     while (left > 0) {
       // The instruction in an interrupt shadow (after STI, MOV SS, POP SS) runs alone, interpreted.
       let shadow = 0;
       if (this.attention !== 0) {
         shadow = this.attention & Attention.Shadow;
         if (this.serviceAttention()) break;
+        probe = true;
       }
-      if (tr !== undefined && shadow === 0 && (this.flags & Flag.TF) === 0) {
+      if (probe && tr !== undefined && shadow === 0 && (this.flags & Flag.TF) === 0) {
         const ip = this.ip;
         const csBase = this.csBase;
         // Follow the previous block's remembered successors before asking the map.
@@ -247,8 +252,10 @@ export class Cpu implements Ist {
       last = undefined;
       this.left = left;
       this.instrStart = this.ip;
-      execute(this, this.fetch8());
+      const op = this.fetch8();
+      OPS[op](this, op);
       if (this.prefixed) this.clearPrefixes();
+      probe = MAY_JUMP[op] !== 0;
       left--;
     }
     this.left = left;

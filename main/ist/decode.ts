@@ -101,3 +101,17 @@ function modrmLength386(cpu: Cpu, m: number, sib: number): number {
   } else if (mod === 0 && (m & 7) === 5) len += 4;
   return len + (mod === 1 ? 1 : mod === 2 ? 4 : 0);
 }
+
+/**
+ * One-byte opcodes after which IP may not simply follow the instruction: jumps, calls, returns, loops,
+ * interrupts, the 0F map, and prefixes (whose instruction may be any of these). The run loop asks the
+ * translator for a region only at such points (and after an interrupt), not after every instruction.
+ */
+export const MAY_JUMP = new Uint8Array(256);
+for (const op of [
+  0x0f, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0x9a, 0xc0, 0xc1, 0xc2, 0xc3, 0xc8, 0xc9, 0xca, 0xcb,
+  0xcc, 0xcd, 0xce, 0xcf, 0xe0, 0xe1, 0xe2, 0xe3, 0xe8, 0xe9, 0xea, 0xeb, 0xf0, 0xf1, 0xf2, 0xf3, 0xff,
+]) {
+  MAY_JUMP[op] = 1;
+}
+for (let op = 0x60; op <= 0x7f; op++) MAY_JUMP[op] = 1; // Jcc, and their 8086 aliases
