@@ -1,0 +1,193 @@
+/**
+ * The VM monitor's run loop for one VM: runs the IST in slices, serves SVC calls and hooked interrupts,
+ * keeps the virtual clock and its timers, and turns a plain HLT into idling that costs no host CPU.
+ *
+ * Time is virtual. The clock counts ticks: one per executed instruction, plus the ticks skipped while the
+ * guest idles in HLT. Timers fire at exact tick counts, so the same inputs at the same ticks give the same
+ * run. Pacing against the host clock is the scheduler's business: `run()` says when the VM idles and until
+ * which tick, and the scheduler either waits that long in host time and calls `advanceIdle()`, or (headless,
+ * tests) advances at once.
+ */
+import { Flag, PageKind, StopReason, type CpuModel, type Ist } from '../ist/ist.js';
+import { createCpu } from '../ist/index.js';
+import { Machine } from './machine.js';
+
+/** What `run()` reports. */
+export const RunState = {
+  /** The budget is spent; call run() again. */
+  Running: 0,
+  /** HLT with nothing to do until `idleUntil` (a timer; Infinity: only an IRQ from outside wakes it). */
+  Idle: 1,
+  /** The CPU shut down (triple fault, or protected mode it cannot run yet). */
+  Shutdown: 2,
+  /** `stop()` was called (a VDD or the server ended the VM). */
+  Stopped: 3,
+} as const;
+export type RunState = (typeof RunState)[keyof typeof RunState];
+
+/** An SVC handler: registers are the guest's, as at the SVC; IP already points past `n, ~n`. */
+export type SvcHandler = (vm: VirtualMachine) => void;
+/** An interrupt hook: return true when emulated, false to chain to the guest's IVT handler. */
+export type IntHook = (vm: VirtualMachine) => boolean;
+
+interface Timer {
+  at: number;
+  seq: number;
+  fire: () => void;
+  armed: boolean;
+}
+
+export interface VmOptions {
+  model: CpuModel;
+  ramSize?: number;
+  /** Use the block translator (default true). */
+  translate?: boolean;
+}
+
+export class VirtualMachine {
+  readonly machine: Machine;
+  readonly cpu: Ist;
+  private readonly svcs = new Map<number, SvcHandler>();
+  private readonly intHooks = new Map<number, IntHook>();
+  /** Pending timers, sorted by tick then arming order. */
+  private timers: Timer[] = [];
+  private timerSeq = 0;
+  /** Ticks skipped while idle (the clock is instructions + this). */
+  private idleTicks = 0;
+  private halted = false;
+  private irqRaised = false;
+  private stopped = false;
+  /** Why the VM ended, once it did. */
+  stopReason = '';
+
+  constructor(options: VmOptions) {
+    this.machine = new Machine({ ramSize: options.ramSize ?? 0x110000 });
+    this.cpu = createCpu(this.machine, options.model, { translate: options.translate ?? true });
+  }
+
+  /** The virtual clock in ticks. */
+  get now(): number {
+    return this.cpu.instructions + this.idleTicks;
+  }
+
+  /** Serve SVC number `n` (the guest's `HLT; db n; db ~n`). */
+  registerSvc(n: number, handler: SvcHandler): void {
+    if (!Number.isInteger(n) || n < 0 || n > 255) throw new Error(`SVC number ${n} is outside 0..255`);
+    this.svcs.set(n, handler);
+  }
+
+  /** Hook INT `vector`: the hook emulates the service or chains to the guest's handler. */
+  hookInterrupt(vector: number, hook: IntHook): void {
+    this.intHooks.set(vector, hook);
+    this.cpu.intHooked[vector] = 1;
+  }
+
+  /** Call `fire` when the clock reaches `ticksFromNow` ticks later; returns a function that disarms it. */
+  addTimer(ticksFromNow: number, fire: () => void): () => void {
+    const t: Timer = { at: this.now + Math.max(1, Math.ceil(ticksFromNow)), seq: this.timerSeq++, fire, armed: true };
+    let i = this.timers.length;
+    while (i > 0 && this.timers[i - 1].at > t.at) i--;
+    this.timers.splice(i, 0, t);
+    return () => {
+      t.armed = false;
+    };
+  }
+
+  /** Raise or lower the CPU's interrupt line; raising it wakes a VM idling in HLT with interrupts enabled. */
+  setIrq(raised: boolean): void {
+    this.irqRaised = raised;
+    this.cpu.setIrq(raised);
+    if (raised && this.halted && this.cpu.getRegisters().eflags & IF) this.halted = false;
+  }
+
+  /** End the VM (from a VDD, an SVC or the server). */
+  stop(reason: string): void {
+    this.stopped = true;
+    this.stopReason = reason;
+    this.cpu.requestStop();
+  }
+
+  /**
+   * Run up to `budget` ticks of guest time. Returns Running when the budget is spent, Idle when the guest
+   * waits in HLT (see `idleUntil`), Shutdown or Stopped when it has ended.
+   */
+  run(budget: number): RunState {
+    const end = this.now + budget;
+    while (!this.stopped) {
+      this.fireDueTimers();
+      if (this.halted) return RunState.Idle;
+      const left = end - this.now;
+      if (left <= 0) return RunState.Running;
+      const next = this.timers.length > 0 ? this.timers[0].at - this.now : left;
+      const why = this.cpu.run(Math.max(1, Math.min(left, next)));
+      switch (why) {
+        case StopReason.Halt:
+          this.onHalt();
+          break;
+        case StopReason.IntHook: {
+          const vector = this.cpu.stopVector;
+          const hook = this.intHooks.get(vector);
+          if (!hook || !hook(this)) this.cpu.interrupt(vector);
+          break;
+        }
+        case StopReason.Shutdown:
+          this.stopped = true;
+          this.stopReason ||= 'the CPU shut down';
+          return RunState.Shutdown;
+        default:
+          break;
+      }
+    }
+    return RunState.Stopped;
+  }
+
+  /** When an idle VM wakes by itself: the next timer's tick, or Infinity when only an IRQ can wake it. */
+  get idleUntil(): number {
+    return this.timers.length > 0 ? this.timers[0].at : Infinity;
+  }
+
+  /** Let idle time pass up to `tick` (at most the next timer), firing what falls due. */
+  advanceIdle(tick = this.idleUntil): void {
+    if (!this.halted || !Number.isFinite(tick)) return;
+    const to = Math.min(tick, this.idleUntil);
+    if (to > this.now) this.idleTicks += to - this.now;
+    this.fireDueTimers();
+  }
+
+  private fireDueTimers(): void {
+    while (this.timers.length > 0 && this.timers[0].at <= this.now) {
+      const t = this.timers.shift()!;
+      if (t.armed) t.fire();
+    }
+  }
+
+  /** HLT: an SVC call when the next two bytes are `n, ~n`; otherwise the guest idles until an interrupt. */
+  private onHalt(): void {
+    const r = this.cpu.getRegisters();
+    const lin = (r.cs << 4) + r.eip;
+    const n = this.peek(lin);
+    if ((n ^ 0xff) === this.peek(lin + 1)) {
+      this.cpu.setRegisters({ eip: (r.eip + 2) & 0xffff });
+      const handler = this.svcs.get(n);
+      if (handler) handler(this);
+      else this.stop(`unknown SVC ${n} at ${hex(r.cs)}:${hex((r.eip - 1) & 0xffff)}`);
+      return;
+    }
+    // A plain HLT waits for an interrupt; one already raised (and enabled) ends the wait at once.
+    if (!(this.irqRaised && r.eflags & IF)) this.halted = true;
+  }
+
+  /** A byte of guest code as the CPU would fetch it (open bus past the end of memory). */
+  private peek(addr: number): number {
+    const m = this.machine;
+    const kind = m.pageKind[addr >>> 12];
+    if (kind === undefined) return 0xff;
+    return kind === PageKind.Mmio ? m.readSlow(addr) : m.ram[addr];
+  }
+}
+
+const IF = Flag.IF;
+
+function hex(n: number): string {
+  return n.toString(16).toUpperCase();
+}
