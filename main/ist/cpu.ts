@@ -192,6 +192,13 @@ export class Cpu implements Ist {
   inBlock = false;
   blockDone = 0;
 
+  memoryChanged(addr: number, length: number): void {
+    const tr = this.translator;
+    if (tr === undefined) return;
+    const end = Math.min(addr + length, this.ram.length);
+    for (let a = Math.max(0, addr); a < end; a++) tr.invalidate(a);
+  }
+
   /** Turn the block translator on or off (off: every instruction is interpreted). */
   useTranslator(on: boolean): void {
     if (on) this.translator ??= new Translator(this);

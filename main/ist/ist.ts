@@ -136,6 +136,11 @@ export interface Ist {
    * always interprets.
    */
   useTranslator(on: boolean): void;
+  /**
+   * Physical memory in [addr, addr + length) changed behind the CPU's back (a device wrote guest memory,
+   * a ROM was loaded, pages were remapped): translations made from those bytes are dropped.
+   */
+  memoryChanged(addr: number, length: number): void;
   /** Deliver an interrupt through the vector table now, as INT n would (used by the monitor to reflect). */
   interrupt(vector: number): void;
   getRegisters(): CpuRegisters;

@@ -42,6 +42,8 @@ export interface VmOptions {
   ramSize?: number;
   /** Use the block translator (default true). */
   translate?: boolean;
+  /** How many ticks (instructions) make one second of guest time (default 25 million). */
+  ticksPerSecond?: number;
 }
 
 export class VirtualMachine {
@@ -60,7 +62,11 @@ export class VirtualMachine {
   /** Why the VM ended, once it did. */
   stopReason = '';
 
+  /** Ticks per second of guest time: what devices convert their rates with, and what pacing aims at. */
+  readonly ticksPerSecond: number;
+
   constructor(options: VmOptions) {
+    this.ticksPerSecond = options.ticksPerSecond ?? 25_000_000;
     this.machine = new Machine({ ramSize: options.ramSize ?? 0x110000 });
     this.cpu = createCpu(this.machine, options.model, { translate: options.translate ?? true });
   }

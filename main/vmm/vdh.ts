@@ -1,0 +1,124 @@
+/**
+ * The VDH helper API: the only thing a virtual device driver (VDD) may use. It follows the families of
+ * OS/2's Virtual DevHlp (see ../shared/docs/os2-mvdm-reference.md) in TypeScript form. docs/vdh.md explains
+ * it in prose; keep the two in step.
+ *
+ * One VM runs per process, so a VDD is loaded once per VM: `init(vdh)` is OS/2's VDDInit and VDM_CREATE
+ * hook in one, and the VDD keeps its per-VM state in its own closure or object. VDDs never import each
+ * other; they talk through named requests (`registerName` / `openVdd` / `requestVdd`).
+ */
+import type { CpuModel, CpuRegisters } from '../ist/ist.js';
+import type { IoHandlers } from './ports.js';
+import type { MmioHandler } from './memory.js';
+
+export type { IoHandlers, MmioHandler, CpuRegisters };
+
+/** A VDD plugin: the default export of a module under vdd/ (or the user's plugin folder). */
+export interface VddModule {
+  /** The VDD's name, as OS/2 spells them: 'VPIC', 'VTIMER', ... */
+  readonly name: string;
+  /** Load into one VM: install hooks, register properties and names. Throwing fails the VM's start. */
+  init(vdh: Vdh): void;
+}
+
+/** A guest interrupt hook: return true when the service was emulated, false to chain to the guest's handler. */
+export type IntHook = () => boolean;
+
+/** A request handler of a named VDD; return PASS to let the next VDD of the same name answer. */
+export type RequestHandler = (command: number, input: unknown) => unknown;
+export const PASS: unique symbol = Symbol('PASS');
+
+/** An open channel to a named VDD. */
+export interface VddHandle {
+  readonly name: string;
+}
+
+/** A virtual IRQ line as a device sees it (OS/2's VDHOpenVIRQ family). */
+export interface Virq {
+  readonly irq: number;
+  /** Assert the request line (VDHSetVIRR). */
+  set(): void;
+  /** Drop it (VDHClearVIRR). */
+  clear(): void;
+  /** Is it requested, in service, masked? (VDHQueryVIRQ) */
+  query(): { pending: boolean; inService: boolean; masked: boolean };
+  /** Called when the guest acknowledges the IRQ with an EOI. */
+  onEoi(fn: () => void): void;
+}
+
+/**
+ * What the interrupt controller VDD (VPIC) provides to the rest: the IRQ lines and INTA. Registered with
+ * `provideInterruptController`; other VDDs reach it through `openVirq`.
+ */
+export interface InterruptControllerProvider {
+  openVirq(irq: number): Virq;
+  /** INTA: the vector to deliver, or -1 when nothing is pending any more. */
+  acknowledge(): number;
+}
+
+/** A DOS setting a VDD owns (DOS_FILES, HW_TIMER, ...), shown in the settings notebook. */
+export type PropertyDef =
+  | { type: 'bool'; name: string; help: string; default: boolean }
+  | { type: 'int'; name: string; help: string; default: number; min: number; max: number; step?: number }
+  | { type: 'enum'; name: string; help: string; default: string; values: readonly string[] }
+  | { type: 'string'; name: string; help: string; default: string; validate?: (v: string) => string | undefined }
+  | { type: 'mlstr'; name: string; help: string; default: string; validate?: (v: string) => string | undefined };
+
+export type PropertyValue = boolean | number | string;
+
+/** VM lifecycle events a VDD can hook (VDHInstallUserHook; VDM_CREATE is `init` itself). */
+export type UserHookEvent = 'terminate' | 'foreground' | 'background';
+
+export interface Vdh {
+  /** The CPU model and the virtual clock: ticks (one per instruction, plus idle time) and their rate. */
+  readonly model: CpuModel;
+  readonly now: number;
+  readonly ticksPerSecond: number;
+
+  // ---- I/O ports (VDHInstallIOHook / VDHRemoveIOHook)
+  installIoHook(first: number, count: number, handlers: IoHandlers): void;
+  removeIoHook(first: number, count: number): void;
+
+  // ---- software interrupts (VDHInstallIntHook)
+  installIntHook(vector: number, hook: IntHook): void;
+  /** Deliver an interrupt through the guest's vector table now (VDHPushInt). */
+  pushInt(vector: number): void;
+
+  // ---- the client register frame (CRF)
+  getRegisters(): CpuRegisters;
+  setRegisters(regs: Partial<CpuRegisters>): void;
+
+  // ---- guest memory and page mapping (VDHMapPages, VDHInstallFaultHook in spirit)
+  readGuest(addr: number, length: number): Uint8Array;
+  writeGuest(addr: number, bytes: Uint8Array): void;
+  mapMmio(addr: number, length: number, handler: MmioHandler): void;
+  loadRom(addr: number, image: Uint8Array): void;
+  mapRam(addr: number, length: number): void;
+
+  // ---- timers in virtual time (VDHArmTimerHook); returns a function that disarms it
+  armTimer(ticks: number, fn: () => void): () => void;
+
+  // ---- virtual IRQs (VDHOpenVIRQ & co., served by the interrupt controller VDD)
+  provideInterruptController(provider: InterruptControllerProvider): void;
+  openVirq(irq: number): Virq;
+  /** The CPU's INTR pin, driven by the interrupt controller VDD. */
+  setInterruptLine(raised: boolean): void;
+
+  // ---- lifecycle (VDHInstallUserHook)
+  onUserHook(event: UserHookEvent, fn: () => void): void;
+
+  // ---- DOS settings (VDHRegisterProperty / VDHQueryProperty)
+  registerProperty(def: PropertyDef): void;
+  property(name: string): PropertyValue;
+
+  // ---- names and requests (VDHRegisterVDD, VDHOpenVDD, VDHRequestVDD, VDHCloseVDD)
+  registerName(name: string, handler: RequestHandler): void;
+  openVdd(name: string): VddHandle | undefined;
+  requestVdd(handle: VddHandle, command: number, input?: unknown): unknown;
+  closeVdd(handle: VddHandle): void;
+
+  // ---- misc
+  /** End the VM (VDHKillVDM). */
+  stopVm(reason: string): void;
+  log(message: string): void;
+}
