@@ -1,0 +1,90 @@
+/**
+ * The VDH helper API as a VDD sees it: settings checked against their definitions, named requests with
+ * the pass-on chain, guest memory writes that drop translated code, hooks and lifecycle events.
+ */
+import { describe, expect, it } from 'vitest';
+import { CpuModel } from '../../main/ist/index.js';
+import { RunState, VirtualMachine } from '../../main/vmm/monitor.js';
+import { VddHost } from '../../main/vmm/vdd-host.js';
+import { PASS, type VddModule } from '../../main/vmm/vdh.js';
+
+const SEG = 0x1000;
+
+function machine(code: number[] = [0xeb, 0xfe]): VirtualMachine {
+  const vm = new VirtualMachine({ model: CpuModel.i80386 });
+  vm.machine.ram.set(code, SEG * 16 + 0x100);
+  vm.cpu.setRegisters({ cs: SEG, ds: SEG, es: SEG, ss: SEG, esp: 0xfffe, eip: 0x100, eflags: 0x202 });
+  return vm;
+}
+
+describe('VDD host', () => {
+  it('checks chosen DOS settings against the owning VDD and names the bad one', () => {
+    const vdd: VddModule = {
+      name: 'VTEST',
+      init(vdh) {
+        vdh.registerProperty({ type: 'int', name: 'DOS_FILES', help: 'handles', default: 20, min: 20, max: 255 });
+        vdh.registerProperty({ type: 'enum', name: 'VIDEO_MODE_RESTRICTION', help: '', default: 'NONE', values: ['NONE', 'CGA', 'MONO'] });
+        vdh.registerProperty({ type: 'bool', name: 'DOS_BREAK', help: '', default: false });
+      },
+    };
+    const ok = new VddHost(machine(), { DOS_FILES: 40 });
+    ok.load([vdd]);
+    expect([ok.property('DOS_FILES'), ok.property('VIDEO_MODE_RESTRICTION'), ok.property('DOS_BREAK')]).toEqual([40, 'NONE', false]);
+    expect(() => new VddHost(machine(), { DOS_FILES: 300 }).load([vdd])).toThrow(/VTEST failed to load: DOS setting DOS_FILES: 300 is outside 20\.\.255/);
+    expect(() => new VddHost(machine(), { VIDEO_MODE_RESTRICTION: 'EGA' }).load([vdd])).toThrow(/is not one of NONE, CGA, MONO/);
+    expect(() => new VddHost(machine(), { DOS_BREAK: 'yes' }).load([vdd])).toThrow(/DOS_BREAK: "yes" is not on\/off/);
+  });
+
+  it('passes a request down the VDDs that share a name until one answers', () => {
+    const host = new VddHost(machine());
+    host.load([
+      { name: 'A', init: (vdh) => vdh.registerName('VMOUSE', (cmd) => (cmd === 1 ? 'first' : PASS)) },
+      { name: 'B', init: (vdh) => vdh.registerName('VMOUSE', (cmd, input) => `second:${cmd}:${JSON.stringify(input)}`) },
+    ]);
+    const h = host.openVdd('VMOUSE')!;
+    expect(host.requestVdd(h, 1)).toBe('first');
+    expect(host.requestVdd(h, 2, { x: 1 })).toBe('second:2:{"x":1}');
+    expect(host.openVdd('NOSUCH')).toBeUndefined();
+  });
+
+  it('drops translated code that a device overwrites in guest memory', () => {
+    // 100: mov ax,1 ; 103: jmp 100 -- translated once hot; then a "DMA" write turns it into mov ax,2
+    const vm = machine([0xb8, 0x01, 0x00, 0xeb, 0xfb]);
+    const host = new VddHost(vm);
+    expect(vm.run(10_000)).toBe(RunState.Running);
+    expect(vm.cpu.getRegisters().eax & 0xffff).toBe(1);
+    host.writeGuest(SEG * 16 + 0x101, Uint8Array.of(0x02));
+    expect(vm.run(10_000)).toBe(RunState.Running);
+    expect(vm.cpu.getRegisters().eax & 0xffff).toBe(2);
+    expect(Array.from(host.readGuest(SEG * 16 + 0x100, 3))).toEqual([0xb8, 0x02, 0x00]);
+  });
+
+  it('serves an interrupt hook and a port hook from a VDD, and runs its terminate hook', () => {
+    // mov dx,0300h; in al,dx; int 60h; hlt; db 1,FEh
+    const vm = machine([0xba, 0x00, 0x03, 0xec, 0xcd, 0x60, 0xf4, 0x01, 0xfe]);
+    const host = new VddHost(vm);
+    const seen: string[] = [];
+    host.load([
+      {
+        name: 'VTEST',
+        init(vdh) {
+          vdh.installIoHook(0x300, 1, { byteIn: () => 0x5a, byteOut: () => {} });
+          vdh.installIntHook(0x60, () => {
+            seen.push(`int60 al=${(vdh.getRegisters().eax & 0xff).toString(16)}`);
+            return true;
+          });
+          vdh.onUserHook('terminate', () => seen.push('terminate'));
+        },
+      },
+    ]);
+    vm.registerSvc(1, (m) => m.stop('done'));
+    expect(vm.run(1000)).toBe(RunState.Stopped);
+    host.notify('terminate');
+    expect(seen).toEqual(['int60 al=5a', 'terminate']);
+  });
+
+  it('refuses IRQ lines before an interrupt controller is loaded', () => {
+    const host = new VddHost(machine());
+    expect(() => host.load([{ name: 'VTIMER', init: (vdh) => void vdh.openVirq(0) }])).toThrow(/load VPIC first/);
+  });
+});
