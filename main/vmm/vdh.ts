@@ -33,7 +33,12 @@ export interface VddHandle {
   readonly name: string;
 }
 
-/** A virtual IRQ line as a device sees it (OS/2's VDHOpenVIRQ family). */
+/**
+ * A virtual IRQ line as a device sees it (OS/2's VDHOpenVIRQ family). Lines are edge-triggered as on a PC:
+ * a device holds its line until the guest acknowledges the interrupt (clear it in `onEoi`, as OS/2 VDDs
+ * do); a set() and clear() in quick succession while the CPU is being interrupted ends as a spurious
+ * IRQ 7/15, exactly as on the 8259.
+ */
 export interface Virq {
   readonly irq: number;
   /** Assert the request line (VDHSetVIRR). */
@@ -52,7 +57,7 @@ export interface Virq {
  */
 export interface InterruptControllerProvider {
   openVirq(irq: number): Virq;
-  /** INTA: the vector to deliver, or -1 when nothing is pending any more. */
+  /** INTA: the vector to deliver (IR7's for a request that went away: a spurious interrupt), or -1 when INT is low. */
   acknowledge(): number;
 }
 
