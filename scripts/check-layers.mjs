@@ -19,8 +19,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const RULES = [
   // The CPU knows nothing above it and runs in any host (Node, a worker, a browser): no packages either.
   { from: 'main/ist', may: ['$self'], packages: [] },
-  // The monitor knows the CPU and its own VDH API.
-  { from: 'main/vmm', may: ['$self', 'main/ist'] },
+  // The monitor knows the CPU, its own VDH API and the firmware images it loads into a VM.
+  { from: 'main/vmm', may: ['$self', 'main/ist', 'firmware'] },
+  // Firmware builds guest-side code (the BIOS ROM, DOSKRNL stubs) from its own sources: a leaf.
+  { from: 'firmware', may: ['$self'], packages: [] },
   // A VDD knows only the VDH API; VDDs talk to each other through named requests, never imports.
   { from: 'vdd/*', may: ['$self', 'main/vmm/vdh*'], packages: [] },
   // Browser code: only the renderer itself and the preload contract (types); no Node, no Electron.

@@ -9,7 +9,12 @@
 import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
 import { fileURLToPath } from 'node:url';
 import type { MvmMethod } from '../../preload/api.js';
+import { MvmServer } from '../mvm/server.js';
 import { api } from '../web/info.js';
+import { utilityLauncher } from './vm-launcher.js';
+
+/** The MVM server; each VM it starts is a utility process of this app. */
+export const server = new MvmServer({ launch: utilityLauncher });
 
 const rendererIndex = fileURLToPath(new URL('../../renderer/index.html', import.meta.url));
 const preloadScript = fileURLToPath(new URL('../../preload/preload.cjs', import.meta.url));
@@ -57,6 +62,8 @@ app.on('web-contents-created', (_event, contents) => {
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
+
+app.on('will-quit', () => void server.shutdown());
 
 // Not `await app.whenReady()` at top level: Electron emits `ready` only once this ES module has finished
 // evaluating, so a top-level await on it would hang the app.

@@ -2,6 +2,8 @@
  * The `mvm` command (bin/mvm.js launches the compiled form of this file). Each command is a function that
  * returns the process exit code; commands that need parts not written yet say so instead of pretending.
  */
+import * as pathModule from 'node:path';
+import { unescapeKeys } from '../mvm/boot.js';
 import { CPU_MODELS, version } from '../web/info.js';
 
 const USAGE = `usage: mvm <command> [options]
@@ -10,6 +12,13 @@ commands available now:
   mvm --version          print the version
   mvm help               print this help
   mvm serve [--port N]   serve the desktop UI on http://127.0.0.1 (a free port unless told)
+  mvm boot [--floppy IMG] [--hdd IMG] [--keys TEXT] [--until TEXT] [--timeout S] [--screen]
+           [--model 8086|186|286|386] [--memory MB] [--paced] [--setting NAME=VALUE]...
+                         boot a PC from disk images headless; type TEXT (\r = Enter) whenever the guest
+                         waits for a key; stop when TEXT is on the screen or after S seconds (default 30);
+                         print the final text screen with --screen. Exit 0 when --until was seen.
+  mvm request [boot options] VDD COMMAND [JSON]
+                         start a VM, send a request to one of its VDDs (DosRequestVDD), print the answer
 
 arriving with later work:
   mvm run PROG.EXE       run a DOS program headless, host folders as drives (needs the DOS kernel)
@@ -37,6 +46,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case 'serve':
       return serveCommand(rest);
+    case 'boot':
+      return bootCommand(rest);
+    case 'request':
+      return requestCommand(rest);
     default:
       if (Object.hasOwn(LATER, command)) {
         console.error(`mvm ${command}: not available yet — it arrives with ${LATER[command]}.`);
@@ -62,4 +75,150 @@ async function serveCommand(args: readonly string[]): Promise<number> {
   const host = await serve({ port });
   console.log(`MVM Desktop web host: ${host.url}`);
   return 0; // the listening server keeps the process alive until SIGINT/SIGTERM
+}
+
+interface VmArgs {
+  floppy?: string;
+  hdd?: string;
+  keys?: string;
+  until?: string;
+  timeoutS: number;
+  screen: boolean;
+  model: number;
+  memoryMB?: number;
+  paced: boolean;
+  settings: Record<string, string | number | boolean>;
+  rest: string[];
+}
+
+/** Parse the options `mvm boot` and `mvm request` share; returns an error message for bad input. */
+export function parseVmArgs(args: readonly string[], command: string): VmArgs | string {
+  const out: VmArgs = { timeoutS: 30, screen: false, model: 386, paced: false, settings: {}, rest: [] };
+  const { resolve } = pathModule;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const takes = ['--floppy', '--hdd', '--keys', '--until', '--timeout', '--model', '--memory', '--setting'];
+    let value: string | undefined;
+    if (takes.includes(name)) {
+      value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i];
+      if (value === undefined) return `mvm ${command}: ${name} needs a value`;
+    }
+    switch (name) {
+      case '--floppy':
+        out.floppy = resolve(value!);
+        break;
+      case '--hdd':
+        out.hdd = resolve(value!);
+        break;
+      case '--keys':
+        out.keys = unescapeKeys(value!);
+        break;
+      case '--until':
+        out.until = value!;
+        break;
+      case '--timeout':
+        if (!/^\d+(\.\d+)?$/.test(value!) || Number(value) <= 0) return `mvm ${command}: --timeout wants seconds, got ${JSON.stringify(value)}`;
+        out.timeoutS = Number(value);
+        break;
+      case '--model':
+        if (!['8086', '8088', '186', '286', '386'].includes(value!)) return `mvm ${command}: --model is one of 8086, 8088, 186, 286, 386`;
+        out.model = Number(value);
+        break;
+      case '--memory':
+        if (!/^\d+$/.test(value!) || Number(value) < 2 || Number(value) > 256) return `mvm ${command}: --memory wants MB from 2 to 256`;
+        out.memoryMB = Number(value);
+        break;
+      case '--setting': {
+        const m = /^([A-Z][A-Z0-9_]*)=(.*)$/s.exec(value!);
+        if (!m) return `mvm ${command}: --setting wants NAME=VALUE, got ${JSON.stringify(value)}`;
+        const v = m[2];
+        out.settings[m[1]] = v === 'on' || v === 'true' ? true : v === 'off' || v === 'false' ? false : /^-?\d+$/.test(v) ? Number(v) : v;
+        break;
+      }
+      case '--screen':
+        out.screen = true;
+        break;
+      case '--paced':
+        out.paced = true;
+        break;
+      default:
+        if (arg.startsWith('--')) return `mvm ${command}: unknown option ${arg}`;
+        out.rest.push(arg);
+    }
+  }
+  return out;
+}
+
+async function bootCommand(args: readonly string[]): Promise<number> {
+  const a = parseVmArgs(args, 'boot');
+  if (typeof a === 'string') return fail(a);
+  if (a.rest.length > 0) return fail(`mvm boot: unexpected ${JSON.stringify(a.rest[0])}`);
+  const { MvmServer } = await import('../mvm/server.js');
+  const { bootVm } = await import('../mvm/boot.js');
+  const server = new MvmServer();
+  server.on((e) => {
+    if (e.kind === 'log' && process.env.MVM_DEBUG) console.error(`[vm ${e.vmId}] ${e.message}`);
+  });
+  try {
+    const r = await bootVm(server, {
+      floppy: a.floppy,
+      hdd: a.hdd,
+      keys: a.keys,
+      until: a.until,
+      timeoutMs: a.timeoutS * 1000,
+      model: a.model,
+      ramSize: a.memoryMB ? a.memoryMB * 1024 * 1024 : undefined,
+      paced: a.paced,
+      settings: a.settings,
+    });
+    if (a.screen || !r.matched) console.log(r.screen);
+    if (r.outcome === 'crashed' || r.outcome === 'stopped') console.error(`mvm boot: the VM ${r.outcome}: ${r.reason ?? ''}`);
+    else if (!r.matched) console.error(`mvm boot: ${JSON.stringify(a.until)} did not appear within ${a.timeoutS} s`);
+    return r.matched ? 0 : 1;
+  } catch (e) {
+    return fail(`mvm boot: ${(e as Error).message}`);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+async function requestCommand(args: readonly string[]): Promise<number> {
+  const a = parseVmArgs(args, 'request');
+  if (typeof a === 'string') return fail(a);
+  const [vdd, command, json] = a.rest;
+  if (!vdd || !/^[A-Z][A-Z0-9_$]{0,15}$/.test(vdd) || !command || !/^\d+$/.test(command) || a.rest.length > 3) {
+    return fail('usage: mvm request [boot options] VDD COMMAND [JSON]   (VDD in capitals, e.g. VCMOS 3)');
+  }
+  let input: unknown;
+  if (json !== undefined) {
+    try {
+      input = JSON.parse(json);
+    } catch {
+      return fail(`mvm request: the input is not JSON: ${json}`);
+    }
+  }
+  const { MvmServer } = await import('../mvm/server.js');
+  const server = new MvmServer();
+  try {
+    const settings: Record<string, string | number | boolean> = { ...a.settings };
+    if (a.floppy) settings.DISK_A = a.floppy;
+    if (a.hdd) settings.DISK_C = a.hdd;
+    const vm = await server.startVm({ model: a.model, paced: a.paced, settings, ramSize: a.memoryMB ? a.memoryMB * 1024 * 1024 : undefined }, 'request');
+    const handle = server.openVdd(vm.id, vdd);
+    const answer = await server.requestVdd(handle, Number(command), input);
+    server.closeVdd(handle);
+    console.log(JSON.stringify(answer, (_k, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v), 2) ?? 'null');
+    return 0;
+  } catch (e) {
+    return fail(`mvm request: ${(e as Error).message}`);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+function fail(message: string): number {
+  console.error(message);
+  return 2;
 }

@@ -25,8 +25,12 @@ export const RunState = {
 } as const;
 export type RunState = (typeof RunState)[keyof typeof RunState];
 
-/** An SVC handler: registers are the guest's, as at the SVC; IP already points past `n, ~n`. */
-export type SvcHandler = (vm: VirtualMachine) => void;
+/**
+ * An SVC handler: registers are the guest's, as at the SVC; IP already points past `n, ~n`. Returning
+ * 'wait' parks the VM on the SVC: it idles until an interrupt has been served (which returns to the SVC) or
+ * `endWait()` is called, and then the SVC runs again.
+ */
+export type SvcHandler = (vm: VirtualMachine) => void | 'wait';
 /** An interrupt hook: return true when emulated, false to chain to the guest's IVT handler. */
 export type IntHook = (vm: VirtualMachine) => boolean;
 
@@ -57,6 +61,11 @@ export class VirtualMachine {
   /** Ticks skipped while idle (the clock is instructions + this). */
   private idleTicks = 0;
   private halted = false;
+  /** Halted on an SVC that asked to wait (IP points at its HLT, so it runs again when the VM wakes). */
+  private waiting = false;
+  /** Inside cpu.run(), where a reset must wait for the instruction to end. */
+  private inRun = false;
+  private resetPending = false;
   private irqRaised = false;
   private stopped = false;
   /** Why the VM ended, once it did. */
@@ -103,7 +112,30 @@ export class VirtualMachine {
   setIrq(raised: boolean): void {
     this.irqRaised = raised;
     this.cpu.setIrq(raised);
-    if (raised && this.halted && this.cpu.getRegisters().eflags & IF) this.halted = false;
+    if (raised && this.halted && this.cpu.getRegisters().eflags & IF) this.halted = this.waiting = false;
+  }
+
+  /**
+   * The CPU's reset line: it restarts at F000:FFF0; memory and devices keep their state. A 286/386 really
+   * starts with CS based at the top of its address space, where the board mirrors the ROM; there is no such
+   * mirror here, so CS is loaded as F000h at once — the same bytes, since the ROM's first act is a far jump.
+   */
+  resetCpu(): void {
+    if (this.inRun) {
+      // Asked from inside an instruction (a port write to the keyboard controller): finish it first.
+      this.resetPending = true;
+      this.cpu.requestStop();
+      return;
+    }
+    this.resetPending = false;
+    this.cpu.reset();
+    this.cpu.setRegisters({ cs: 0xf000, eip: 0xfff0 });
+    this.halted = this.waiting = false;
+  }
+
+  /** Wake a VM parked by an SVC's 'wait' so the SVC runs again (a plain HLT keeps waiting for an interrupt). */
+  endWait(): void {
+    if (this.waiting) this.halted = this.waiting = false;
   }
 
   /** End the VM (from a VDD, an SVC or the server). */
@@ -125,7 +157,17 @@ export class VirtualMachine {
       const left = end - this.now;
       if (left <= 0) return RunState.Running;
       const next = this.timers.length > 0 ? this.timers[0].at - this.now : left;
-      const why = this.cpu.run(Math.max(1, Math.min(left, next)));
+      this.inRun = true;
+      let why: StopReason;
+      try {
+        why = this.cpu.run(Math.max(1, Math.min(left, next)));
+      } finally {
+        this.inRun = false;
+      }
+      if (this.resetPending) {
+        this.resetCpu();
+        continue;
+      }
       switch (why) {
         case StopReason.Halt:
           this.onHalt();
@@ -175,8 +217,15 @@ export class VirtualMachine {
     if ((n ^ 0xff) === this.peek(lin + 1)) {
       this.cpu.setRegisters({ eip: (r.eip + 2) & 0xffff });
       const handler = this.svcs.get(n);
-      if (handler) handler(this);
-      else this.stop(`unknown SVC ${n} at ${hex(r.cs)}:${hex((r.eip - 1) & 0xffff)}`);
+      if (!handler) {
+        this.stop(`unknown SVC ${n} at ${hex(r.cs)}:${hex((r.eip - 1) & 0xffff)}`);
+        return;
+      }
+      if (handler(this) === 'wait') {
+        // Back onto the HLT: an interrupt served meanwhile returns here and the service asks again.
+        this.cpu.setRegisters({ eip: (r.eip - 1) & 0xffff });
+        if (!(this.irqRaised && this.cpu.getRegisters().eflags & IF)) this.halted = this.waiting = true;
+      }
       return;
     }
     // A plain HLT waits for an interrupt; one already raised (and enabled) ends the wait at once.

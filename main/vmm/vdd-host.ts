@@ -2,10 +2,12 @@
  * The VDD host of one VM: loads VDD modules and implements the VDH helper API (vdh.ts) on the VM monitor.
  * VDDs see only `Vdh`; this file is the monitor side of that contract.
  */
-import { PageKind, type CpuModel, type CpuRegisters } from '../ist/ist.js';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { Flag, PageKind, type CpuModel, type CpuRegisters } from '../ist/ist.js';
 import type { VirtualMachine } from './monitor.js';
 import {
   PASS,
+  type BiosService,
   type InterruptControllerProvider,
   type IntHook,
   type IoHandlers,
@@ -17,14 +19,25 @@ import {
   type VddHandle,
   type VddModule,
   type Vdh,
+  type VdhFile,
   type Virq,
 } from './vdh.js';
+
+/** SVC numbers of the firmware (docs/firmware.md): 7Fh the POST call, 80h+v the BIOS service of INT v. */
+export const SVC_POST = 0x7f;
+export const SVC_BIOS = 0x80;
 
 export class VddHost implements Vdh {
   private readonly names = new Map<string, RequestHandler[]>();
   private readonly userHooks = new Map<UserHookEvent, (() => void)[]>();
   private readonly properties = new Map<string, { def: PropertyDef; value: PropertyValue }>();
   private controller: InterruptControllerProvider | undefined;
+  private readonly biosServices: (BiosService | undefined)[] = new Array(0x80);
+  private readonly unservedReported = new Set<number>();
+  private readonly files = new Set<VdhFile>();
+  private a20State = true;
+  private readonly logListeners: ((message: string) => void)[] = [];
+  private readonly listeners: ((topic: string, payload: unknown) => void)[] = [];
   /** Messages VDDs logged, newest last. */
   readonly messages: string[] = [];
 
@@ -32,7 +45,39 @@ export class VddHost implements Vdh {
   constructor(
     readonly vm: VirtualMachine,
     private readonly settings: Record<string, PropertyValue> = {},
-  ) {}
+  ) {
+    vm.registerSvc(SVC_POST, () => this.notify('post'));
+    for (let v = 0; v < 0x80; v++) vm.registerSvc(SVC_BIOS + v, () => this.serveBios(v));
+  }
+
+  /** Listen to what VDDs post for the host (speaker tones, screen changes, ...). */
+  onPost(fn: (topic: string, payload: unknown) => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** A DOS settings value as chosen for this VM, for the server's queries. */
+  get propertyNames(): string[] {
+    return [...this.properties.keys()];
+  }
+
+  /** A request to a named VDD from outside the VM (the server, the CLI): the DosRequestVDD path. */
+  request(name: string, command: number, input?: unknown): unknown {
+    const handle = this.openVdd(name);
+    if (!handle) throw new Error(`no VDD named ${name} is loaded`);
+    return this.requestVdd(handle, command, input);
+  }
+
+  /** An INT v that no VDD serves fails the way an old BIOS does: CF set, AH=86h (function not supported). */
+  private serveBios(v: number): void | 'wait' {
+    const service = this.biosServices[v];
+    if (service) return service();
+    const r = this.vm.cpu.getRegisters();
+    if (!this.unservedReported.has(v)) {
+      this.unservedReported.add(v);
+      this.log(`BIOS: INT ${hex2(v)} AX=${r.eax.toString(16).padStart(4, '0')} is not served`);
+    }
+    this.vm.cpu.setRegisters({ eax: (r.eax & ~0xff00) | 0x8600, eflags: r.eflags | Flag.CF });
+  }
 
   /** Load VDDs in order (the interrupt controller first: others open its IRQs). */
   load(modules: readonly VddModule[]): void {
@@ -48,6 +93,7 @@ export class VddHost implements Vdh {
   /** Run the VDDs' hooks for a lifecycle event. */
   notify(event: UserHookEvent): void {
     for (const fn of this.userHooks.get(event) ?? []) fn();
+    if (event === 'terminate') for (const f of [...this.files]) f.close();
   }
 
   get model(): CpuModel {
@@ -58,6 +104,9 @@ export class VddHost implements Vdh {
   }
   get ticksPerSecond(): number {
     return this.vm.ticksPerSecond;
+  }
+  get ramSize(): number {
+    return this.vm.machine.ram.length;
   }
 
   installIoHook(first: number, count: number, handlers: IoHandlers): void {
@@ -73,6 +122,15 @@ export class VddHost implements Vdh {
   }
   pushInt(vector: number): void {
     this.vm.cpu.interrupt(vector);
+  }
+
+  installBiosService(vector: number, service: BiosService): void {
+    if (!Number.isInteger(vector) || vector < 0 || vector >= 0x80) throw new Error(`BIOS vector ${vector} is outside 0..7Fh`);
+    if (this.biosServices[vector]) throw new Error(`BIOS service INT ${hex2(vector)} is installed twice`);
+    this.biosServices[vector] = service;
+  }
+  endWait(): void {
+    this.vm.endWait();
   }
 
   getRegisters(): CpuRegisters {
@@ -101,6 +159,19 @@ export class VddHost implements Vdh {
       else if (kind === PageKind.Mmio) mem.write(a, bytes[i]);
     }
     this.vm.cpu.memoryChanged(addr, bytes.length);
+  }
+  readByte(addr: number): number {
+    return this.readGuest(addr, 1)[0];
+  }
+  readWord(addr: number): number {
+    const b = this.readGuest(addr, 2);
+    return b[0] | (b[1] << 8);
+  }
+  writeByte(addr: number, value: number): void {
+    this.writeGuest(addr, Uint8Array.of(value & 0xff));
+  }
+  writeWord(addr: number, value: number): void {
+    this.writeGuest(addr, Uint8Array.of(value & 0xff, (value >>> 8) & 0xff));
   }
   mapMmio(addr: number, length: number, handler: MmioHandler): void {
     this.vm.machine.memory.mapMmio(addr, length, handler);
@@ -168,11 +239,87 @@ export class VddHost implements Vdh {
   }
   closeVdd(_handle: VddHandle): void {}
 
+  openFile(path: string, options: { write?: boolean } = {}): VdhFile {
+    const writable = options.write === true;
+    let fd: number;
+    try {
+      fd = openSync(path, writable ? 'r+' : 'r');
+    } catch (e) {
+      throw new Error(`cannot open ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      closeSync(fd);
+      throw new Error(`${path} is not a regular file`);
+    }
+    let open = true;
+    const files = this.files;
+    const check = (): void => {
+      if (!open) throw new Error(`${path} is closed`);
+    };
+    const file: VdhFile = {
+      path,
+      size: st.size,
+      writable,
+      read(offset, length) {
+        check();
+        const out = new Uint8Array(Math.max(0, Math.min(length, st.size - offset)));
+        let done = 0;
+        while (done < out.length) {
+          const n = readSync(fd, out, done, out.length - done, offset + done);
+          if (n <= 0) break;
+          done += n;
+        }
+        return out.subarray(0, done);
+      },
+      write(offset, bytes) {
+        check();
+        if (!writable) throw new Error(`${path} is open read-only`);
+        let done = 0;
+        while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, offset + done);
+      },
+      flush() {
+        check();
+        if (writable) fsyncSync(fd);
+      },
+      close() {
+        if (!open) return;
+        open = false;
+        files.delete(file);
+        closeSync(fd);
+      },
+    };
+    files.add(file);
+    return file;
+  }
+
+  post(topic: string, payload: unknown): void {
+    for (const fn of this.listeners) fn(topic, payload);
+  }
+
+  resetCpu(): void {
+    this.vm.resetCpu();
+  }
+  setA20(enabled: boolean): void {
+    this.a20State = enabled;
+    this.vm.cpu.setA20(enabled);
+  }
+  get a20(): boolean {
+    return this.a20State;
+  }
+
   stopVm(reason: string): void {
     this.vm.stop(reason);
   }
   log(message: string): void {
+    if (this.messages.length >= 1000) this.messages.shift();
     this.messages.push(message);
+    for (const fn of this.logListeners) fn(message);
+  }
+
+  /** Listen to what VDDs log. */
+  onLog(fn: (message: string) => void): void {
+    this.logListeners.push(fn);
   }
 }
 
@@ -197,4 +344,8 @@ function checkProperty(def: PropertyDef, v: PropertyValue): PropertyValue {
       return why ? bad(why) : v;
     }
   }
+}
+
+function hex2(v: number): string {
+  return v.toString(16).toUpperCase().padStart(2, '0') + 'h';
 }

@@ -7,11 +7,13 @@
  * hook in one, and the VDD keeps its per-VM state in its own closure or object. VDDs never import each
  * other; they talk through named requests (`registerName` / `openVdd` / `requestVdd`).
  */
-import type { CpuModel, CpuRegisters } from '../ist/ist.js';
+import { CpuModel, type CpuRegisters } from '../ist/ist.js';
 import type { IoHandlers } from './ports.js';
 import type { MmioHandler } from './memory.js';
 
 export type { IoHandlers, MmioHandler, CpuRegisters };
+/** The CPU models, for VDDs whose behaviour depends on the machine generation (an XT BIOS vs an AT BIOS). */
+export { CpuModel };
 
 /** A VDD plugin: the default export of a module under vdd/ (or the user's plugin folder). */
 export interface VddModule {
@@ -23,6 +25,29 @@ export interface VddModule {
 
 /** A guest interrupt hook: return true when the service was emulated, false to chain to the guest's handler. */
 export type IntHook = () => boolean;
+
+/**
+ * A firmware (BIOS) service: the host half of the ROM stub that INT `vector` reaches through the guest's
+ * vector table (docs/firmware.md). It reads and sets the caller's registers with getRegisters/setRegisters;
+ * the flags it leaves (CF, ZF, ...) are what the caller sees on return. Returning 'wait' blocks the VM in the
+ * stub until an interrupt has been served or a VDD calls `endWait()`, then the service runs again: that is
+ * how INT 16h AH=00h waits for a key without a busy loop.
+ */
+export type BiosService = () => void | 'wait';
+
+/** A host file opened for a VDD (VDHOpen/VDHRead/VDHWrite/VDHSeek in one). Errors throw with the path named. */
+export interface VdhFile {
+  readonly path: string;
+  readonly size: number;
+  readonly writable: boolean;
+  /** `length` bytes at `offset` (short at the end of the file). */
+  read(offset: number, length: number): Uint8Array;
+  /** Write at `offset`; refused on a file opened read-only. */
+  write(offset: number, bytes: Uint8Array): void;
+  /** Make writes durable (fsync). */
+  flush(): void;
+  close(): void;
+}
 
 /** A request handler of a named VDD; return PASS to let the next VDD of the same name answer. */
 export type RequestHandler = (command: number, input: unknown) => unknown;
@@ -71,14 +96,17 @@ export type PropertyDef =
 
 export type PropertyValue = boolean | number | string;
 
-/** VM lifecycle events a VDD can hook (VDHInstallUserHook; VDM_CREATE is `init` itself). */
-export type UserHookEvent = 'terminate' | 'foreground' | 'background';
+/** VM lifecycle events a VDD can hook (VDHInstallUserHook; VDM_CREATE is `init` itself). 'post' runs when
+ * the firmware's power-on self test asks the VDDs to set up their BIOS data (at power-on and every reset). */
+export type UserHookEvent = 'post' | 'terminate' | 'foreground' | 'background';
 
 export interface Vdh {
   /** The CPU model and the virtual clock: ticks (one per instruction, plus idle time) and their rate. */
   readonly model: CpuModel;
   readonly now: number;
   readonly ticksPerSecond: number;
+  /** Bytes of RAM the VM has (conventional + extended), for the BIOS's memory-size services. */
+  readonly ramSize: number;
 
   // ---- I/O ports (VDHInstallIOHook / VDHRemoveIOHook)
   installIoHook(first: number, count: number, handlers: IoHandlers): void;
@@ -89,6 +117,12 @@ export interface Vdh {
   /** Deliver an interrupt through the guest's vector table now (VDHPushInt). */
   pushInt(vector: number): void;
 
+  // ---- firmware services (the BIOS ROM's SVC stubs; VBIOS, VKBD, VDSK, VVIDEO serve them)
+  /** Serve the BIOS ROM's INT `vector` (0..7Fh). One service per vector. */
+  installBiosService(vector: number, service: BiosService): void;
+  /** End a BIOS service's 'wait' now (its condition may have changed without an interrupt). */
+  endWait(): void;
+
   // ---- the client register frame (CRF)
   getRegisters(): CpuRegisters;
   setRegisters(regs: Partial<CpuRegisters>): void;
@@ -96,6 +130,11 @@ export interface Vdh {
   // ---- guest memory and page mapping (VDHMapPages, VDHInstallFaultHook in spirit)
   readGuest(addr: number, length: number): Uint8Array;
   writeGuest(addr: number, bytes: Uint8Array): void;
+  /** Little-endian byte and word access at a linear address (BIOS data area and the like). */
+  readByte(addr: number): number;
+  readWord(addr: number): number;
+  writeByte(addr: number, value: number): void;
+  writeWord(addr: number, value: number): void;
   mapMmio(addr: number, length: number, handler: MmioHandler): void;
   loadRom(addr: number, image: Uint8Array): void;
   mapRam(addr: number, length: number): void;
@@ -121,6 +160,18 @@ export interface Vdh {
   openVdd(name: string): VddHandle | undefined;
   requestVdd(handle: VddHandle, command: number, input?: unknown): unknown;
   closeVdd(handle: VddHandle): void;
+
+  // ---- host files (VDHOpen & co.): disk images and the like, named by the VM's configuration, never by the guest
+  openFile(path: string, options?: { write?: boolean }): VdhFile;
+
+  // ---- events to the host (the server and the session's window): speaker tones, screen changes, ...
+  post(topic: string, payload: unknown): void;
+
+  // ---- the CPU's reset line and address line 20 (the keyboard controller and port 92h drive them)
+  /** Reset the CPU (it restarts at F000:FFF0 and the firmware's POST runs again); devices keep their state. */
+  resetCpu(): void;
+  setA20(enabled: boolean): void;
+  readonly a20: boolean;
 
   // ---- misc
   /** End the VM (VDHKillVDM). */

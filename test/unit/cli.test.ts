@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../main/cli/cli.js';
+import { tempDir, writeImage } from '../support/pc.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -46,5 +47,50 @@ describe('mvm', () => {
     const io = capture();
     expect(await main(['serve', '--port', 'http'])).toBe(2);
     expect(io.err()).toContain('expected --port N');
+  });
+});
+
+describe('mvm boot and mvm request (real VM processes)', { timeout: 60_000 }, () => {
+  const BIOSTEST = readFileSync(new URL('../guests/boot/biostest.bin', import.meta.url));
+
+  it('boots a floppy headless, types keys when the guest waits, and prints the screen', async () => {
+    const t = tempDir();
+    try {
+      const img = writeImage(t.dir, 'a.img', 1474560, { 0: BIOSTEST });
+      const io = capture();
+      expect(await main(['boot', '--floppy', img, '--keys', 'abc\\r', '--until', 'DONE', '--timeout', '30', '--screen'])).toBe(0);
+      expect(io.out()).toContain('KEYS abc');
+      expect(io.out()).toContain('DONE');
+    } finally {
+      t.remove();
+    }
+  });
+
+  it('exits 1 and prints the screen when the text never appears', async () => {
+    const io = capture();
+    expect(await main(['boot', '--until', 'NEVER', '--timeout', '1'])).toBe(1);
+    expect(io.out()).toContain('No bootable disk');
+    expect(io.err()).toContain('"NEVER" did not appear within 1 s');
+  });
+
+  it('refuses bad options with a clear message', async () => {
+    const io = capture();
+    expect(await main(['boot', '--timeout', 'soon'])).toBe(2);
+    expect(await main(['boot', '--model', '68000'])).toBe(2);
+    expect(await main(['boot', '--floppy', '/nonexistent.img'])).toBe(2);
+    expect(io.err()).toContain('--timeout wants seconds');
+    expect(io.err()).toContain('--model is one of');
+    expect(io.err()).toContain('nonexistent.img');
+  });
+
+  it('request sends one DosRequestVDD to a VDD in a fresh VM and prints the answer', async () => {
+    const io = capture();
+    expect(await main(['request', 'VCMOS', '3'])).toBe(0);
+    const clock = JSON.parse(io.out()) as { year: number; month: number; hour: number };
+    expect(clock.month).toBeGreaterThanOrEqual(1);
+    expect(await main(['request', 'VDSK', '1'])).toBe(0);
+    expect(io.out()).toContain('"floppies": 0');
+    expect(await main(['request', 'NOPE', '1'])).toBe(2);
+    expect(io.err()).toContain('has no VDD named NOPE');
   });
 });

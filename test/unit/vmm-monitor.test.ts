@@ -31,7 +31,7 @@ describe('VM monitor', () => {
     // mov ax,1; hlt; db 7, F8h; inc ax; hlt; db 8, F7h
     const v = vm([0xb8, 0x01, 0x00, 0xf4, 0x07, 0xf8, 0x40, 0xf4, 0x08, 0xf7]);
     const seen: number[] = [];
-    v.registerSvc(7, (m) => seen.push(m.cpu.getRegisters().eax & 0xffff));
+    v.registerSvc(7, (m) => void seen.push(m.cpu.getRegisters().eax & 0xffff));
     v.registerSvc(8, (m) => m.stop(`exit ${m.cpu.getRegisters().eax & 0xffff}`));
     expect(v.run(1000)).toBe(RunState.Stopped);
     expect(seen).toEqual([1]);

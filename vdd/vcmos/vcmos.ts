@@ -176,10 +176,63 @@ export class Vcmos {
       byteOut: (port, value) => (port === 0x71 ? this.writeData(value) : this.writeIndex(value)),
     });
     this.armUpdate();
+    this.vdh.registerName('VCMOS', (command, input) => this.request(command, input));
     this.vdh.onUserHook('terminate', () => {
       this.disarmUpdate?.();
       this.disarmPeriodic?.();
     });
+  }
+
+  /**
+   * The named request `VCMOS` (VBIOS's INT 1Ah goes through it): 1 read register `{reg}` -> byte,
+   * 2 write register `{reg, value}`, 3 the clock `{century, year, month, day, hour, minute, second, dayOfWeek}`
+   * (binary), 4 set any of those fields.
+   */
+  request(command: number, input: unknown): unknown {
+    const arg = (input ?? {}) as Record<string, unknown>;
+    const reg = Number(arg.reg) & 0x7f;
+    switch (command) {
+      case 1:
+      case 2: {
+        const saved = this.index;
+        this.index = reg;
+        const answer = command === 1 ? this.readData() : this.writeData(Number(arg.value) & 0xff);
+        this.index = saved;
+        return answer;
+      }
+      case 3: {
+        const bcd = (v: number): number => ((v >> 4) & 0x0f) * 10 + (v & 0x0f);
+        return {
+          century: bcd(this.ram[CENTURY]),
+          year: this.year,
+          month: this.month,
+          day: this.day,
+          hour: this.hour,
+          minute: this.minute,
+          second: this.second,
+          dayOfWeek: this.dayOfWeek,
+        };
+      }
+      case 4: {
+        const set = (k: string, lo: number, hi: number, apply: (v: number) => void): void => {
+          const v = arg[k];
+          if (v === undefined) return;
+          if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new Error(`VCMOS: ${k} ${String(v)} is outside ${lo}..${hi}`);
+          apply(v);
+        };
+        set('century', 0, 99, (v) => (this.ram[CENTURY] = ((v / 10) << 4) | v % 10));
+        set('year', 0, 99, (v) => (this.year = v));
+        set('month', 1, 12, (v) => (this.month = v));
+        set('day', 1, 31, (v) => (this.day = v));
+        set('hour', 0, 23, (v) => (this.hour = v));
+        set('minute', 0, 59, (v) => (this.minute = v));
+        set('second', 0, 59, (v) => (this.second = v));
+        set('dayOfWeek', 1, 7, (v) => (this.dayOfWeek = v));
+        return undefined;
+      }
+      default:
+        throw new Error(`VCMOS: unknown request ${command}`);
+    }
   }
 
   /** The checksum the BIOS keeps over 10h-2Dh, big-endian at 2Eh-2Fh. */
