@@ -146,8 +146,9 @@ export class Scheduler {
         const next = vm.idleUntil;
         if (!Number.isFinite(next)) return; // only an outside event can wake it: wake()
         // Sleep in host time until the guest's next timer falls due.
+        // (Rounded up: a host timer that fires a little early would only find the VM still idle.)
         const hostAt = this.originHost + ((next - this.originTick) / vm.ticksPerSecond) * 1000;
-        this.schedule(Math.max(1, hostAt - performance.now()));
+        this.schedule(Math.max(1, Math.ceil(hostAt - performance.now())));
         return;
       }
       default:

@@ -939,7 +939,7 @@ export class Vkbd {
   /**
    * Idle detection, as OS/2's VKBD and dosemu do it: DOS and most programs wait for a key by polling
    * INT 16h AH=01h in a loop, never by HLT. A poll that finds no key within POLL_GAP ticks of the previous
-   * empty poll is part of such a loop; after enough of them in a row (IDLE_SENSITIVITY 75 %: 210) the poll
+   * empty poll is part of such a loop; after enough of them in a row (IDLE_SENSITIVITY 75 %: 60) the poll
    * sleeps until the next interrupt — the timer's tick or the key itself — before it answers. A waiting
    * DOS prompt then costs almost no host CPU and still sees a key at once, while a program that checks the
    * keyboard between real work (DOS's Ctrl-C check after each character it prints) never trips it.
@@ -953,7 +953,7 @@ export class Vkbd {
     this.tightPolls = now - this.lastPollTick <= POLL_GAP ? this.tightPolls + 1 : 0;
     this.lastPollTick = now;
     const sensitivity = this.vdh.property('IDLE_SENSITIVITY') as number;
-    if (this.tightPolls < 10 + (100 - sensitivity) * 8) return false;
+    if (this.tightPolls < 10 + (100 - sensitivity) * 2) return false;
     this.tightPolls = 0;
     this.pollSlept = true;
     return true;
