@@ -14,6 +14,8 @@ export const BIOS_SIZE = 0x10000;
 
 /** Fixed offsets in segment F000h, where IBM-compatible BIOSes keep them and programs expect them. */
 export const RomOffset = {
+  /** The return-hook stub: SVC 7Eh (VDHArmReturnHook's landing place). */
+  returnHook: 0xe000,
   /** POST entry (the reset vector jumps here). */
   post: 0xe05b,
   /** INT 15h AH=C0h system configuration table. */
@@ -30,6 +32,7 @@ export const RomOffset = {
 
 /** SVC numbers (docs/firmware.md). */
 export const SVC_POST = 0x7f;
+export const SVC_RETURN_HOOK = 0x7e;
 export const svcBios = (vector: number): number => 0x80 + vector;
 
 /** Vectors whose service runs entirely on the host: `sti ; SVC 80h+v ; retf 2`. */
@@ -161,6 +164,9 @@ export function buildBiosRom(date = '11/23/26'): BiosRom {
     if (vectorTable[v] === 0 && !isUser && !isData && !(v >= 0x70 && v <= 0x77)) vectorTable[v] = 'dummy';
   }
   vectorTable[0x1e] = RomOffset.disketteTable;
+
+  a.org(RomOffset.returnHook);
+  a.svc(SVC_RETURN_HOOK);
 
   // ---- POST
   a.org(RomOffset.post);

@@ -18,12 +18,14 @@ const PORTS = 0x10000;
 
 export class PortBus {
   private readonly hooks: (IoHandlers | undefined)[] = new Array<IoHandlers | undefined>(PORTS).fill(undefined);
+  /** Hooks whose trap is off. */
+  private readonly parked = new Map<number, IoHandlers>();
 
   /** Hook `count` ports from `first`. A port hooked twice is an error: two devices cannot share it. */
   install(first: number, count: number, handlers: IoHandlers): void {
     this.check(first, count);
     for (let p = first; p < first + count; p++) {
-      if (this.hooks[p] !== undefined) throw new Error(`port ${p.toString(16)}h is already hooked`);
+      if (this.hooks[p] !== undefined || this.parked.has(p)) throw new Error(`port ${p.toString(16)}h is already hooked`);
     }
     this.hooks.fill(handlers, first, first + count);
   }
@@ -31,6 +33,29 @@ export class PortBus {
   remove(first: number, count: number): void {
     this.check(first, count);
     this.hooks.fill(undefined, first, first + count);
+    for (let p = first; p < first + count; p++) this.parked.delete(p);
+  }
+
+  /**
+   * Trap on or off (OS/2's VDHSetIOHookState): a hooked port whose trap is off behaves as if unhooked —
+   * reads float, writes vanish — until it is turned back on; the hook stays installed.
+   */
+  setTrap(first: number, count: number, on: boolean): void {
+    this.check(first, count);
+    for (let p = first; p < first + count; p++) {
+      if (on) {
+        const h = this.parked.get(p);
+        if (h) {
+          this.hooks[p] = h;
+          this.parked.delete(p);
+        }
+      } else {
+        const h = this.hooks[p];
+        if (!h) throw new Error(`port ${p.toString(16)}h is not hooked`);
+        this.parked.set(p, h);
+        this.hooks[p] = undefined;
+      }
+    }
   }
 
   isHooked(port: number): boolean {

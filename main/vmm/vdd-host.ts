@@ -26,6 +26,9 @@ import {
 /** SVC numbers of the firmware (docs/firmware.md): 7Fh the POST call, 80h+v the BIOS service of INT v. */
 export const SVC_POST = 0x7f;
 export const SVC_BIOS = 0x80;
+/** SVC 7Eh: the ROM's return-hook stub (firmware/bios/rom.ts, RomOffset.returnHook). */
+export const SVC_RETURN_HOOK = 0x7e;
+const RETURN_HOOK_STUB = { segment: 0xf000, offset: 0xe000 };
 
 export class VddHost implements Vdh {
   private readonly names = new Map<string, RequestHandler[]>();
@@ -36,6 +39,7 @@ export class VddHost implements Vdh {
   private readonly unservedReported = new Set<number>();
   private readonly files = new Set<VdhFile>();
   private a20State = true;
+  private readonly returnHooks: { fn: () => void; ip: number; cs: number }[] = [];
   private readonly logListeners: ((message: string) => void)[] = [];
   private readonly listeners: ((topic: string, payload: unknown) => void)[] = [];
   /** Messages VDDs logged, newest last. */
@@ -47,6 +51,7 @@ export class VddHost implements Vdh {
     private readonly settings: Record<string, PropertyValue> = {},
   ) {
     vm.registerSvc(SVC_POST, () => this.notify('post'));
+    vm.registerSvc(SVC_RETURN_HOOK, () => this.serveReturnHook());
     for (let v = 0; v < 0x80; v++) vm.registerSvc(SVC_BIOS + v, () => this.serveBios(v));
   }
 
@@ -114,6 +119,9 @@ export class VddHost implements Vdh {
   }
   removeIoHook(first: number, count: number): void {
     this.vm.machine.ports.remove(first, count);
+  }
+  setIoHookState(first: number, count: number, trap: boolean): void {
+    this.vm.machine.ports.setTrap(first, count, trap);
   }
 
   installIntHook(vector: number, hook: IntHook): void {
@@ -188,6 +196,29 @@ export class VddHost implements Vdh {
 
   armTimer(ticks: number, fn: () => void): () => void {
     return this.vm.addTimer(ticks, fn);
+  }
+  armContextHook(fn: () => void): void {
+    this.vm.addTimer(0, fn);
+  }
+  armReturnHook(fn: () => void): void {
+    // Swap the return address on the guest's stack for the ROM's return-hook stub (SVC 7Eh), which runs
+    // `fn` and then continues at the real return address. Hooks nest: the newest returns first.
+    const r = this.vm.cpu.getRegisters();
+    const frame = (r.ss << 4) + (r.esp & 0xffff);
+    this.returnHooks.push({ fn, ip: this.readWord(frame), cs: this.readWord(frame + 2) });
+    this.writeWord(frame, RETURN_HOOK_STUB.offset);
+    this.writeWord(frame + 2, RETURN_HOOK_STUB.segment);
+  }
+
+  /** SVC 7Eh: the guest returned into the return-hook stub. */
+  private serveReturnHook(): void {
+    const hook = this.returnHooks.pop();
+    if (!hook) {
+      this.vm.stop('the return-hook stub ran with no return hook armed');
+      return;
+    }
+    this.vm.cpu.setRegisters({ cs: hook.cs, eip: hook.ip });
+    hook.fn();
   }
 
   provideInterruptController(provider: InterruptControllerProvider): void {

@@ -111,6 +111,8 @@ export interface Vdh {
   // ---- I/O ports (VDHInstallIOHook / VDHRemoveIOHook)
   installIoHook(first: number, count: number, handlers: IoHandlers): void;
   removeIoHook(first: number, count: number): void;
+  /** Turn a hooked range's trap off (the ports behave as unhooked) or back on (VDHSetIOHookState). */
+  setIoHookState(first: number, count: number, trap: boolean): void;
 
   // ---- software interrupts (VDHInstallIntHook)
   installIntHook(vector: number, hook: IntHook): void;
@@ -141,6 +143,14 @@ export interface Vdh {
 
   // ---- timers in virtual time (VDHArmTimerHook); returns a function that disarms it
   armTimer(ticks: number, fn: () => void): () => void;
+  /** Run `fn` at the next instruction boundary, outside whatever the VM is doing now (VDHArmContextHook). */
+  armContextHook(fn: () => void): void;
+  /**
+   * Run `fn` when the guest returns from the interrupt or far call now on its stack — the frame at SS:SP is
+   * a return CS:IP (VDHArmReturnHook). Call it from a BIOS service or an interrupt hook; the guest then
+   * continues where it would have.
+   */
+  armReturnHook(fn: () => void): void;
 
   // ---- virtual IRQs (VDHOpenVIRQ & co., served by the interrupt controller VDD)
   provideInterruptController(provider: InterruptControllerProvider): void;

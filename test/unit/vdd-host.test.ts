@@ -3,6 +3,7 @@
  * the pass-on chain, guest memory writes that drop translated code, hooks and lifecycle events.
  */
 import { describe, expect, it } from 'vitest';
+import { buildBiosRom } from '../../firmware/bios/rom.js';
 import { CpuModel } from '../../main/ist/index.js';
 import { RunState, VirtualMachine } from '../../main/vmm/monitor.js';
 import { VddHost } from '../../main/vmm/vdd-host.js';
@@ -86,5 +87,56 @@ describe('VDD host', () => {
   it('refuses IRQ lines before an interrupt controller is loaded', () => {
     const host = new VddHost(machine());
     expect(() => host.load([{ name: 'VTIMER', init: (vdh) => void vdh.openVirq(0) }])).toThrow(/load VPIC first/);
+  });
+});
+
+describe('VDD host: the hook families', () => {
+  it('turns a port hook\'s trap off and on (VDHSetIOHookState)', () => {
+    const vm = machine();
+    const host = new VddHost(vm);
+    let reads = 0;
+    host.load([{ name: 'VTEST', init: (vdh) => vdh.installIoHook(0x300, 2, { byteIn: () => (reads++, 0x42), byteOut: () => {} }) }]);
+    expect(vm.machine.ports.in8(0x300)).toBe(0x42);
+    host.setIoHookState(0x300, 2, false);
+    expect(vm.machine.ports.in8(0x300)).toBe(0xff);
+    host.setIoHookState(0x300, 2, true);
+    expect(vm.machine.ports.in8(0x301)).toBe(0x42);
+    expect(reads).toBe(2);
+    expect(() => host.installIoHook(0x300, 1, { byteIn: () => 0, byteOut: () => {} })).toThrow(/already hooked/);
+  });
+
+  it('runs a context hook at the next instruction boundary, outside the code that armed it', () => {
+    const vm = machine([0x90, 0x90, 0x90, 0xf4]);
+    const host = new VddHost(vm);
+    const seen: number[] = [];
+    host.armContextHook(() => seen.push(vm.cpu.instructions));
+    expect(seen).toEqual([]);
+    vm.run(10);
+    expect(seen).toEqual([1]);
+  });
+
+  it('runs a return hook when the guest returns from the BIOS service that armed it (VDHArmReturnHook)', () => {
+    // 1000:0100  int 11h / mov bx,ax / hlt   with INT 11h -> the ROM's stub (sti ; SVC 91h ; retf 2)
+    const vm = machine([0xcd, 0x11, 0x89, 0xc3, 0xf4]);
+    const rom = buildBiosRom();
+    vm.machine.memory.loadRom(0xf0000, rom.image);
+    const stub = rom.vectors.get(0x11)!;
+    vm.machine.ram.set([stub & 0xff, stub >> 8, 0x00, 0xf0], 0x11 * 4);
+    const host = new VddHost(vm);
+    const order: string[] = [];
+    host.load([
+      {
+        name: 'VTEST',
+        init: (vdh) =>
+          vdh.installBiosService(0x11, () => {
+            order.push('service');
+            vdh.setRegisters({ eax: 0x1234 });
+            vdh.armReturnHook(() => order.push(`returned to ${vdh.getRegisters().cs.toString(16)}:${vdh.getRegisters().eip.toString(16)}`));
+          }),
+      },
+    ]);
+    expect(vm.run(1000)).toBe(RunState.Idle);
+    expect(order).toEqual(['service', 'returned to 1000:102']);
+    expect(vm.cpu.getRegisters().ebx & 0xffff).toBe(0x1234);
   });
 });

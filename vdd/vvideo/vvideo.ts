@@ -122,6 +122,8 @@ export interface TextScreen {
 export const VVIDEO_SCREEN = 1;
 export const VVIDEO_MODE = 2;
 export const VVIDEO_TEXT = 3;
+/** Request 4: write bytes (CP437) as teletype output on the active page. */
+export const VVIDEO_TELETYPE = 4;
 
 function hex2(v: number): string {
   return v.toString(16).toUpperCase().padStart(2, '0') + 'h';
@@ -172,12 +174,13 @@ class Vvideo {
     vdh.installIoHook(0x3da, 1, io);
     vdh.installBiosService(0x10, () => this.int10());
     vdh.onUserHook('post', () => this.setMode(0x03));
-    vdh.registerName('VVIDEO', (command) => this.request(command));
+    vdh.registerName('VVIDEO', (command, input) => this.request(command, input));
+    vdh.onUserHook('terminate', () => this.flushTty());
   }
 
   // ---- named request
 
-  private request(command: number): unknown {
+  private request(command: number, input?: unknown): unknown {
     switch (command) {
       case VVIDEO_SCREEN:
         return this.screen();
@@ -187,6 +190,12 @@ class Vvideo {
         return this.screen()
           .text.map((line) => line.replace(/[ \u00a0]+$/, ''))
           .join('\n');
+      case VVIDEO_TELETYPE: {
+        // Teletype output from the host (the DOS kernel's console device): bytes, CP437.
+        const bytes = typeof input === 'string' ? Array.from(input, (c) => c.charCodeAt(0) & 0xff) : Array.from(input as ArrayLike<number>);
+        for (const b of bytes) this.teletype(this.activePage(), b & 0xff);
+        return undefined;
+      }
       default:
         throw new Error(`VVIDEO: unknown request ${command}`);
     }
@@ -585,8 +594,31 @@ class Vvideo {
     }
   }
 
+  /**
+   * The teletype stream: what was written as a terminal would show it (AH=0Eh, AH=13h, the DOS console),
+   * posted to the host as `tty` events `{ bytes }` (CP437) in batches at most 10 ms of guest time apart —
+   * how `mvm run` gets a program's output for its stdout.
+   */
+  private ttyOut: number[] = [];
+  private ttyFlushArmed = false;
+  private recordTty(ch: number): void {
+    this.ttyOut.push(ch);
+    if (this.ttyOut.length >= 4096) this.flushTty();
+    else if (!this.ttyFlushArmed) {
+      this.ttyFlushArmed = true;
+      this.vdh.armTimer(this.vdh.ticksPerSecond / 100, () => this.flushTty());
+    }
+  }
+  private flushTty(): void {
+    this.ttyFlushArmed = false;
+    if (this.ttyOut.length === 0) return;
+    this.vdh.post('tty', { bytes: this.ttyOut });
+    this.ttyOut = [];
+  }
+
   /** Teletype output of one character on `page` (AH=0Eh, and AH=13h's control characters). */
   private teletype(page: number, ch: number, attr?: number): void {
+    this.recordTty(ch);
     let { row, col } = this.cursor(page);
     switch (ch) {
       case 0x07:
