@@ -21,6 +21,10 @@ export const RULES = [
   { from: 'main/ist', may: ['$self'], packages: [] },
   // The monitor knows the CPU, its own VDH API and the firmware images it loads into a VM.
   { from: 'main/vmm', may: ['$self', 'main/ist', 'firmware'] },
+  // The DOS kernel's host half: the VDH API, its guest stubs, node builtins (host folders are its drives).
+  { from: 'main/doskrnl', may: ['$self', 'main/vmm/vdh*', 'firmware'] },
+  // A VM process is the composition root of one VM: the monitor, the VDDs it loads, the DOS kernel.
+  { from: 'main/vmm/vm-process.ts', may: ['main/vmm', 'main/ist', 'firmware', 'main/doskrnl'] },
   // Firmware builds guest-side code (the BIOS ROM, DOSKRNL stubs) from its own sources: a leaf.
   { from: 'firmware', may: ['$self'], packages: [] },
   // A VDD knows only the VDH API; VDDs talk to each other through named requests, never imports.

@@ -20,15 +20,15 @@ commands available now:
   mvm request [boot options] VDD COMMAND [JSON]
                          start a VM, send a request to one of its VDDs (DosRequestVDD), print the answer
 
-arriving with later work:
-  mvm run PROG.EXE       run a DOS program headless, host folders as drives (needs the DOS kernel)
+  mvm run [--drive C=DIR]... [--cwd C:\DIR] [--timeout S] [--setting NAME=VALUE]... [--model M] PROG [ARGS]
+                         run a DOS program headless on the DOS kernel, host folders as drives (without
+                         --drive, PROG's folder is C:); its output goes to stdout, stdin is its keyboard,
+                         its return code is the exit code (124 timeout, 125 VM failure, 126 cannot run)
 
 CPU models: ${CPU_MODELS.join(', ')}`;
 
 /** Commands that are planned but need parts of the emulator that do not exist yet. */
-const LATER: Record<string, string> = {
-  run: 'the DOS kernel (main/doskrnl) and VM monitor (main/vmm)',
-};
+const LATER: Record<string, string> = {};
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -50,6 +50,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return bootCommand(rest);
     case 'request':
       return requestCommand(rest);
+    case 'run':
+      return runCommand(rest);
     default:
       if (Object.hasOwn(LATER, command)) {
         console.error(`mvm ${command}: not available yet — it arrives with ${LATER[command]}.`);
@@ -221,4 +223,69 @@ async function requestCommand(args: readonly string[]): Promise<number> {
 function fail(message: string): number {
   console.error(message);
   return 2;
+}
+
+async function runCommand(args: readonly string[]): Promise<number> {
+  const { existsSync, statSync } = await import('node:fs');
+  const drives: { letter: string; hostPath: string; readOnly?: boolean }[] = [];
+  const settings: Record<string, string | number | boolean> = {};
+  let cwd: string | undefined;
+  let timeoutS = 0;
+  let model = 386;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('--')) break;
+    const value = args[++i];
+    if (value === undefined) return fail(`mvm run: ${arg} needs a value`);
+    if (arg === '--drive') {
+      const m = /^([A-Za-z])(:?)=(.+?)(:ro)?$/.exec(value);
+      if (!m) return fail(`mvm run: --drive wants LETTER=FOLDER (or LETTER=FOLDER:ro), got ${JSON.stringify(value)}`);
+      const hostPath = pathModule.resolve(m[3]);
+      if (!existsSync(hostPath) || !statSync(hostPath).isDirectory()) return fail(`mvm run: drive ${m[1].toUpperCase()}: ${hostPath} is not a folder`);
+      drives.push({ letter: m[1].toUpperCase(), hostPath, readOnly: m[4] !== undefined });
+    } else if (arg === '--cwd') cwd = value;
+    else if (arg === '--timeout') {
+      if (!/^\d+(\.\d+)?$/.test(value)) return fail(`mvm run: --timeout wants seconds, got ${JSON.stringify(value)}`);
+      timeoutS = Number(value);
+    } else if (arg === '--model') {
+      if (!['8086', '8088', '186', '286', '386'].includes(value)) return fail('mvm run: --model is one of 8086, 8088, 186, 286, 386');
+      model = Number(value);
+    } else if (arg === '--setting') {
+      const m = /^([A-Z][A-Z0-9_]*)=(.*)$/s.exec(value);
+      if (!m) return fail(`mvm run: --setting wants NAME=VALUE, got ${JSON.stringify(value)}`);
+      settings[m[1]] = m[2] === 'on' ? true : m[2] === 'off' ? false : /^-?\d+$/.test(m[2]) ? Number(m[2]) : m[2];
+    } else return fail(`mvm run: unknown option ${arg}`);
+  }
+  let program = args[i];
+  const programArgs = args.slice(i + 1).join(' ');
+  if (!program) return fail('usage: mvm run [--drive C=DIR]... [--cwd C:\\DIR] [--timeout S] PROG [ARGS]');
+  if (drives.length === 0) {
+    // No drives given: PROG is a host file and its folder is C:, or a name in the current folder.
+    const host = pathModule.resolve(program);
+    const folder = existsSync(host) && statSync(host).isFile() ? pathModule.dirname(host) : process.cwd();
+    drives.push({ letter: 'C', hostPath: folder });
+    program = existsSync(host) && statSync(host).isFile() ? pathModule.basename(host) : program;
+  }
+  if (/\.bat$/i.test(program)) return fail('mvm run: batch files need the COMMAND shell, which is not written yet');
+  const { MvmServer } = await import('../mvm/server.js');
+  const { runProgram } = await import('../mvm/run.js');
+  const server = new MvmServer();
+  // A pipe or file on stdin is the program's input; a terminal is left alone (keys reach it as typed lines).
+  const useStdin = !process.stdin.isTTY;
+  try {
+    const result = await runProgram(server, {
+      dos: { drives, program, args: programArgs, cwd },
+      timeoutMs: timeoutS > 0 ? timeoutS * 1000 : 2 ** 31 - 1,
+      model,
+      settings,
+      output: (text) => void process.stdout.write(text),
+      stdin: useStdin ? process.stdin : undefined,
+    });
+    if (!result.outcome.startsWith('exit ')) console.error(`mvm run: ${result.outcome}`);
+    return result.exitCode;
+  } finally {
+    if (useStdin) process.stdin.destroy();
+    await server.shutdown();
+  }
 }

@@ -22,6 +22,35 @@ export interface VmConfig {
   settings?: Record<string, PropertyValue>;
   /** Extra VDD plugin folders (the user's), after the standard vdd/ folder. */
   vddDirs?: string[];
+  /** Run a DOS program on DOSKRNL (host folders as drives) instead of booting a disk. */
+  dos?: DosConfig;
+}
+
+/** DOSKRNL's start-up: the drives, the program and how it starts (main/doskrnl/kernel.ts: DosOptions). */
+export interface DosConfig {
+  drives: { letter: string; hostPath: string; readOnly?: boolean }[];
+  program: string;
+  args?: string;
+  cwd?: string;
+  environment?: string[];
+  version?: [number, number];
+}
+
+function checkDos(d: unknown): string | undefined {
+  if (!isObject(d)) return 'start: dos must be an object';
+  if (!Array.isArray(d.drives) || d.drives.length === 0 || d.drives.length > 26) return 'start: dos.drives must list 1 to 26 drives';
+  for (const drive of d.drives) {
+    if (!isObject(drive) || typeof drive.letter !== 'string' || !/^[A-Za-z]$/.test(drive.letter)) return 'start: a drive letter must be A-Z';
+    if (typeof drive.hostPath !== 'string' || drive.hostPath.length === 0 || drive.hostPath.length > 4096) return 'start: a drive needs a host folder';
+    if (drive.readOnly !== undefined && typeof drive.readOnly !== 'boolean') return 'start: readOnly must be true or false';
+  }
+  if (typeof d.program !== 'string' || d.program.length === 0 || d.program.length > 255) return 'start: dos.program must be a DOS path';
+  for (const k of ['args', 'cwd'] as const) if (d[k] !== undefined && (typeof d[k] !== 'string' || (d[k] as string).length > 255)) return `start: dos.${k} must be text`;
+  if (d.environment !== undefined && !(Array.isArray(d.environment) && d.environment.every((e) => typeof e === 'string' && e.length < 1024)))
+    return 'start: dos.environment must be NAME=value strings';
+  if (d.version !== undefined && !(Array.isArray(d.version) && d.version.length === 2 && d.version.every((n) => Number.isInteger(n) && n >= 0 && n < 100)))
+    return 'start: dos.version must be [major, minor]';
+  return undefined;
 }
 
 export type ToVm =
@@ -82,6 +111,10 @@ export function parseToVm(m: unknown): ToVm | string {
       }
       if (c.vddDirs !== undefined && !(Array.isArray(c.vddDirs) && c.vddDirs.every((d) => typeof d === 'string' && d.length < 4096)))
         return 'start: vddDirs must be a list of folders';
+      if (c.dos !== undefined) {
+        const why = checkDos(c.dos);
+        if (why) return why;
+      }
       return m as ToVm;
     }
     case 'request':

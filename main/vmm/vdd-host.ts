@@ -39,6 +39,7 @@ export class VddHost implements Vdh {
   private readonly unservedReported = new Set<number>();
   private readonly files = new Set<VdhFile>();
   private a20State = true;
+  private readonly svcsTaken = new Set<number>();
   private readonly returnHooks: { fn: () => void; ip: number; cs: number }[] = [];
   private readonly logListeners: ((message: string) => void)[] = [];
   private readonly listeners: ((topic: string, payload: unknown) => void)[] = [];
@@ -130,6 +131,13 @@ export class VddHost implements Vdh {
   }
   pushInt(vector: number): void {
     this.vm.cpu.interrupt(vector);
+  }
+
+  installSvc(n: number, service: BiosService): void {
+    if (!Number.isInteger(n) || n < 0 || n > 0x7d) throw new Error(`SVC ${n} is outside the kernel's range 00h-7Dh`);
+    if (this.svcsTaken.has(n)) throw new Error(`SVC ${n.toString(16)}h is installed twice`);
+    this.svcsTaken.add(n);
+    this.vm.registerSvc(n, () => service());
   }
 
   installBiosService(vector: number, service: BiosService): void {

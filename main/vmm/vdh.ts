@@ -119,6 +119,9 @@ export interface Vdh {
   /** Deliver an interrupt through the guest's vector table now (VDHPushInt). */
   pushInt(vector: number): void;
 
+  // ---- SVC services of the DOS kernel and MVM (numbers 00h-7Dh, docs/firmware.md and docs/doskrnl.md)
+  installSvc(n: number, service: BiosService): void;
+
   // ---- firmware services (the BIOS ROM's SVC stubs; VBIOS, VKBD, VDSK, VVIDEO serve them)
   /** Serve the BIOS ROM's INT `vector` (0..7Fh). One service per vector. */
   installBiosService(vector: number, service: BiosService): void;

@@ -6,6 +6,7 @@
  * ending with a reason: the server lives on.
  */
 import { fileURLToPath } from 'node:url';
+import { createDosKernel } from '../doskrnl/kernel.js';
 import { CpuModel } from '../ist/ist.js';
 import { RunState } from './monitor.js';
 import { createPc, type Pc } from './pc.js';
@@ -81,6 +82,8 @@ process.on('disconnect', () => end('stopped', 'the server went away', 0));
 async function start(config: VmConfig): Promise<void> {
   const loaded = await loadVddFolders([STANDARD_VDD_DIR, ...(config.vddDirs ?? [])]);
   try {
+    // DOSKRNL comes after every VDD: its POST hook takes the DOS vectors and INT 19h last.
+    if (config.dos) loaded.modules.push(createDosKernel(config.dos));
     pc = createPc(
       {
         model: MODEL[config.model],

@@ -11,6 +11,7 @@
  *   only recorded in the BIOS data area for now.
  * - BIOS data area 40:49h-66h and 40:84h-8Ah, set up at POST (mode 03h) and on every mode set.
  */
+import { CP437 } from '../../main/vmm/vdh-cp437.js';
 import type { Vdh, VddModule } from '../../main/vmm/vdh.js';
 
 const BDA = 0x400;
@@ -94,17 +95,7 @@ const GRAPHICS_MODES: Record<number, { columns: number; rows: number }> = {
   0x13: { columns: 40, rows: 25 },
 };
 
-/** Code page 437 as Unicode, 00h-FFh (00h shown as a space, FFh the no-break space). */
-export const CP437: readonly string[] = Array.from(
-  ' ☺☻♥♦♣♠•◘○◙♂♀♪♫☼►◄↕‼¶§▬↨↑↓→←∟↔▲▼' +
-    ' !"#$%&\'()*+,-./0123456789:;<=>?' +
-    '@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_' +
-    '`abcdefghijklmnopqrstuvwxyz{|}~⌂' +
-    'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒ' +
-    'áíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐' +
-    '└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀' +
-    'αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0',
-);
+export { CP437 };
 
 /** What command 1 of the 'VVIDEO' request returns. */
 export interface TextScreen {

@@ -1,0 +1,2 @@
+º´	Í!¸*LÍ!Hello from DOS on MVM
+$

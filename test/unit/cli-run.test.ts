@@ -1,0 +1,53 @@
+/**
+ * `mvm run` end to end: the real CLI (bin/mvm.js) as a child process, a real VM process under it, DOSKRNL
+ * running our guest programs from a host folder. Output, exit codes, and the distinct codes for a timeout
+ * and a program that cannot run.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/pc.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const GUESTS = join(ROOT, 'test/guests/dos');
+const temp = tempDir();
+afterAll(() => temp.remove());
+for (const name of ['hello.com', 'spin.com']) copyFileSync(join(GUESTS, name), join(temp.dir, name.toUpperCase()));
+
+function mvm(args: string[], input?: string) {
+  return spawnSync(process.execPath, [join(ROOT, 'bin/mvm.js'), ...args], { encoding: 'utf8', timeout: 60_000, input });
+}
+
+describe('mvm run', { timeout: 60_000 }, () => {
+  it('runs a .COM from a host folder, prints its output and returns its exit code', () => {
+    const r = mvm(['run', '--drive', `C=${temp.dir}`, 'C:\\HELLO.COM']);
+    expect(r.stdout).toBe('Hello from DOS on MVM\r\n');
+    expect(r.status).toBe(42);
+  });
+
+  it("maps the program's own folder as C: when no drive is given", () => {
+    const r = mvm(['run', join(temp.dir, 'HELLO.COM')]);
+    expect(r.stdout).toContain('Hello from DOS on MVM');
+    expect(r.status).toBe(42);
+  });
+
+  it('ends a program that runs too long with exit code 124 and says so', () => {
+    const r = mvm(['run', '--timeout', '1', '--drive', `C=${temp.dir}`, 'SPIN.COM']);
+    expect(r.status).toBe(124);
+    expect(r.stderr).toContain('timeout after 1 s');
+  });
+
+  it('says why a program cannot run, with exit code 126', () => {
+    const r = mvm(['run', '--drive', `C=${temp.dir}`, 'C:\\NOPE.COM']);
+    expect(r.status).toBe(126);
+    expect(r.stderr).toMatch(/NOPE\.COM/);
+  });
+
+  it('refuses a drive that is not a folder', () => {
+    const r = mvm(['run', '--drive', 'C=/nonexistent/folder', 'HELLO.COM']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('is not a folder');
+  });
+});
