@@ -267,7 +267,12 @@ async function runCommand(args: readonly string[]): Promise<number> {
     drives.push({ letter: 'C', hostPath: folder });
     program = existsSync(host) && statSync(host).isFile() ? pathModule.basename(host) : program;
   }
-  if (/\.bat$/i.test(program)) return fail('mvm run: batch files need the COMMAND shell, which is not written yet');
+  let dosArgs = programArgs;
+  if (/\.bat$/i.test(program)) {
+    // A batch file runs in the shell: COMMAND /C NAME.BAT ARGS.
+    dosArgs = `/C ${program}${programArgs ? ' ' + programArgs : ''}`;
+    program = 'COMMAND.COM';
+  }
   const { MvmServer } = await import('../mvm/server.js');
   const { runProgram } = await import('../mvm/run.js');
   const server = new MvmServer();
@@ -275,7 +280,7 @@ async function runCommand(args: readonly string[]): Promise<number> {
   const useStdin = !process.stdin.isTTY;
   try {
     const result = await runProgram(server, {
-      dos: { drives, program, args: programArgs, cwd },
+      dos: { drives, program, args: dosArgs, cwd },
       timeoutMs: timeoutS > 0 ? timeoutS * 1000 : 2 ** 31 - 1,
       model,
       settings,

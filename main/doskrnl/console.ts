@@ -83,14 +83,19 @@ export class Console {
     if (video) this.k.vdh.requestVdd(video, 4, out);
   }
 
+  /** The last byte nextByte() returned came from the host's stdin (not typed on the keyboard). */
+  private fromHost = false;
+
   /** The next input byte, or undefined when there is none yet; -1 at end of input (stdin closed, nothing left). */
   private nextByte(): number | undefined {
+    this.fromHost = false;
     if (this.pendingScan >= 0) {
       const s = this.pendingScan;
       this.pendingScan = -1;
       return s;
     }
     while (this.stdin.length > 0) {
+      this.fromHost = true;
       const b = this.stdin.shift()!;
       if (b === LF) return CR; // a host text line ends in LF; DOS programs wait for Enter
       if (b === CR && this.stdin[0] === LF) continue;
@@ -212,9 +217,16 @@ export class Console {
   }
 
   /** Line editing shared by AH=0Ah and reads from CON: returns the line (without CR) or 'wait'. */
-  private editLine(max: number): number[] | 'wait' | 'ctrl-c' {
+  /**
+   * `echoHost`: echo what came from the host's stdin too. The shell's prompt does (a transcript reads like a
+   * session); a program reading its stdin does not (a filter's output is its own), as with a redirected stdin.
+   */
+  editLine(max: number, echoHost = true): number[] | 'wait' | 'ctrl-c' {
     this.line ??= { buf: [], max };
     const line = this.line;
+    const echo = (bytes: number[]): void => {
+      if (echoHost || !this.fromHost) this.write(bytes);
+    };
     for (;;) {
       const b = this.nextByte();
       if (b === undefined) return this.wait();
@@ -228,7 +240,7 @@ export class Console {
         continue;
       }
       if (b === CR) {
-        this.write([CR]);
+        echo([CR]);
         this.line = undefined;
         return line.buf;
       }
@@ -236,21 +248,21 @@ export class Console {
       if (b === BS || b === 0x7f) {
         if (line.buf.length > 0) {
           line.buf.pop();
-          this.write([BS, 0x20, BS]);
+          echo([BS, 0x20, BS]);
         }
         continue;
       }
       if (b === ESC) {
-        this.write([0x5c, CR, LF]); // '\' and a fresh line, as DOS cancels a line
+        echo([0x5c, CR, LF]); // '\' and a fresh line, as DOS cancels a line
         line.buf = [];
         continue;
       }
       if (line.buf.length >= line.max - 1) {
-        this.write([0x07]);
+        echo([0x07]);
         continue;
       }
       line.buf.push(b);
-      this.write([b]);
+      echo([b]);
     }
   }
 
@@ -271,14 +283,14 @@ export class Console {
   /** A read of up to `count` bytes from CON (handle reads): a cooked line at a time, CR LF at its end. */
   readCon(count: number): number[] | 'wait' {
     if (this.conBuffer.length === 0) {
-      const got = this.editLine(128);
+      const got = this.editLine(128, false);
       if (got === 'wait') return 'wait';
       if (got === 'ctrl-c') {
         this.ctrlC();
         return [];
       }
       if (got.length === 0 && this.stdinEof && this.stdin.length === 0 && !this.hasInput()) return [];
-      this.write([LF]);
+      if (!this.fromHost) this.write([LF]);
       this.conBuffer = [...got, CR, LF];
     }
     return this.conBuffer.splice(0, count);

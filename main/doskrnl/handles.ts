@@ -141,6 +141,26 @@ export class FileTable {
     return jft;
   }
 
+  /** Write bytes to a handle of the current process (the shell's own output, honouring redirection). */
+  writeTo(handle: number, bytes: Uint8Array): void {
+    const { e } = this.entry(handle);
+    if (e.access === 0) throw new DosFail(DosError.accessDenied);
+    if (e.device === 'CON') this.k.console.write(bytes);
+    else if (e.file) {
+      e.file.write(e.pos, bytes);
+      e.pos += bytes.length;
+    }
+  }
+
+  /** Is a handle of the current process the console (not redirected)? */
+  isConsole(handle: number): boolean {
+    try {
+      return this.entry(handle).e.device === 'CON';
+    } catch {
+      return false;
+    }
+  }
+
   duplicate(handle: number): number {
     const { index, e } = this.entry(handle);
     const h = this.assign(index);

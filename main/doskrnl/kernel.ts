@@ -6,6 +6,7 @@
  * (the file table and handle calls), process.ts (EXEC, exit, memory, PSPs), directory.ts (drives,
  * directories, find), info.ts (version, time, country, vectors). docs/doskrnl.md has the function table.
  */
+import { ShellSvc } from '../../firmware/doskrnl/command.js';
 import { buildDosStubs, DOS_SEGMENT, DosSvc, FIRST_MCB, type DosStubs } from '../../firmware/doskrnl/stubs.js';
 import type { CpuRegisters, Vdh, VddModule } from '../vmm/vdh.js';
 import { MemoryArena } from './arena.js';
@@ -13,9 +14,11 @@ import { Console } from './console.js';
 import { DosError, DosFail } from './dos.js';
 import { DosFileSystem, type DriveConfig } from './drives.js';
 import { serveDirectory } from './directory.js';
+import { serveFcb } from './fcb.js';
 import { FileTable, serveHandles } from './handles.js';
 import { serveInfo } from './info.js';
 import { Processes, serveProcess } from './process.js';
+import { Shell } from './shell.js';
 
 export interface DosOptions {
   drives: DriveConfig[];
@@ -50,6 +53,8 @@ export class Kernel {
   verify = false;
   breakChecking = false;
   readonly version: [number, number];
+  /** The running COMMAND shells, by PSP. */
+  readonly shells = new Map<number, Shell>();
   /** Functions already reported as not implemented (logged once each). */
   private readonly missing = new Set<number>();
 
@@ -167,7 +172,7 @@ export class Kernel {
 
   private dispatch(ah: number): void | 'wait' {
     const handled =
-      this.console.serve(ah) ?? serveHandles(this, ah) ?? serveDirectory(this, ah) ?? serveProcess(this, ah) ?? serveInfo(this, ah);
+      this.console.serve(ah) ?? serveHandles(this, ah) ?? serveDirectory(this, ah) ?? serveProcess(this, ah) ?? serveInfo(this, ah) ?? serveFcb(this, ah);
     if (handled === undefined) this.unsupported(`INT 21h AH=${hex2(ah)}`);
     else if (handled === 'wait') return 'wait';
   }
@@ -203,6 +208,28 @@ export class Kernel {
       }
     }
     this.set({ cs: segment, eip: back, esp: (this.r.esp & ~0xffff) | ((sp + 6) & 0xffff) });
+  }
+
+  /** The COMMAND stub's step SVC: run its shell until it needs the guest (AL = what to do). */
+  shellStep(): void | 'wait' {
+    this.r = this.vdh.getRegisters();
+    const psp = this.processes.current;
+    let shell = this.shells.get(psp);
+    if (!shell) {
+      const v = this.vdh;
+      const tailLength = Math.min(127, v.readByte(psp * 16 + 0x80));
+      const tail = String.fromCharCode(...v.readGuest(psp * 16 + 0x81, tailLength));
+      shell = new Shell(this, psp, tail, this.processes.environmentOf(psp));
+      this.shells.set(psp, shell);
+    }
+    try {
+      const action = shell.step();
+      if (action === 'wait') return 'wait';
+      this.setAl(action);
+    } catch (e) {
+      if (!(e instanceof DosFail)) throw e;
+      this.setAl(0);
+    }
   }
 
   // ---- start-up
@@ -287,6 +314,8 @@ export function createDosKernel(options: DosOptions): VddModule {
       });
       vdh.installSvc(DosSvc.rootReturn, () => k.processes.rootReturned());
       vdh.installSvc(DosSvc.call5, () => k.call5());
+      vdh.installSvc(ShellSvc.step, () => k.shellStep());
+      vdh.installSvc(ShellSvc.execDone, () => k.shells.get(k.processes.current)?.execDone());
       vdh.installSvc(DosSvc.int28, () => undefined);
       vdh.installSvc(DosSvc.int29, () => k.console.write([vdh.getRegisters().eax & 0xff]));
       vdh.installSvc(DosSvc.int2f, () => {

@@ -8,6 +8,7 @@
  * continues there with CF clear. The root's INT 22h is the rootReturn stub: the first program ending ends
  * the session with its return code.
  */
+import { buildShellImage } from '../../firmware/doskrnl/command.js';
 import { DOS_SEGMENT } from '../../firmware/doskrnl/stubs.js';
 import { ArenaFull, Strategy } from './arena.js';
 import type { Served } from './console.js';
@@ -63,6 +64,11 @@ export class Processes {
     k.dta = p + 0x80;
   }
 
+  /** The NAME=value strings of a process's environment. */
+  environmentOf(psp: number): string[] {
+    return readEnvironmentBlock(this.k, this.k.vdh.readWord(psp * 16 + 0x2c));
+  }
+
   private environmentStrings(): string[] {
     const o = this.k.options;
     const vars = [...(o.environment ?? [])];
@@ -99,14 +105,19 @@ export class Processes {
     const r = k.fs.resolve(path);
     if (r.device) throw new DosFail(DosError.fileNotFound, `${path} is a device`);
     const st = k.fs.stat(r);
-    if (!st || st.attr & 0x10) throw new DosFail(DosError.fileNotFound, `${r.dosPath} is not there`);
-    if (st.size > 0x100000) throw new DosFail(DosError.badFormat, `${r.dosPath} is larger than conventional memory`);
-    const file = k.fs.openFile(r, 'read');
     let image: Uint8Array;
-    try {
-      image = file.read(0, file.size());
-    } finally {
-      file.close();
+    if (!st && /\\COMMAND\.COM$/.test(r.dosPath)) {
+      // No COMMAND.COM on the drive: DOSKRNL's own shell (a user's real one, FreeCOM say, wins when present).
+      image = buildShellImage();
+    } else {
+      if (!st || st.attr & 0x10) throw new DosFail(DosError.fileNotFound, `${r.dosPath} is not there`);
+      if (st.size > 0x100000) throw new DosFail(DosError.badFormat, `${r.dosPath} is larger than conventional memory`);
+      const file = k.fs.openFile(r, 'read');
+      try {
+        image = file.read(0, file.size());
+      } finally {
+        file.close();
+      }
     }
     const name = (r.dosPath.split('\\').pop() ?? 'PROGRAM').split('.')[0];
     const p = this.current * 16;
@@ -232,6 +243,7 @@ export class Processes {
     } else {
       k.files.closeProcessHandles(cur);
       k.arena.freeAllOwnedBy(cur);
+      k.shells.delete(cur);
     }
     this.current = parent;
     k.dta = parent * 16 + 0x80;

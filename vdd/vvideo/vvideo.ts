@@ -115,6 +115,8 @@ export const VVIDEO_MODE = 2;
 export const VVIDEO_TEXT = 3;
 /** Request 4: write bytes (CP437) as teletype output on the active page. */
 export const VVIDEO_TELETYPE = 4;
+/** Request 5: clear the active page and home the cursor. */
+export const VVIDEO_CLEAR = 5;
 
 function hex2(v: number): string {
   return v.toString(16).toUpperCase().padStart(2, '0') + 'h';
@@ -185,6 +187,13 @@ class Vvideo {
         // Teletype output from the host (the DOS kernel's console device): bytes, CP437.
         const bytes = typeof input === 'string' ? Array.from(input, (c) => c.charCodeAt(0) & 0xff) : Array.from(input as ArrayLike<number>);
         for (const b of bytes) this.teletype(this.activePage(), b & 0xff);
+        return undefined;
+      }
+      case VVIDEO_CLEAR: {
+        // Clear the active page with attribute 07h and home the cursor (the shell's CLS).
+        const page = this.activePage();
+        this.scroll(page, 0, 0x07, 0, 0, this.rows - 1, this.columns - 1);
+        this.setCursor(page, 0, 0);
         return undefined;
       }
       default:
