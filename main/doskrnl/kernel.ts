@@ -210,6 +210,51 @@ export class Kernel {
     this.set({ cs: segment, eip: back, esp: (this.r.esp & ~0xffff) | ((sp + 6) & 0xffff) });
   }
 
+  /** The session's clipboard text (the host bridges it to the desktop's clipboard). */
+  clipboard = '';
+
+  /**
+   * SVC 50h, the MVM services a DOS program can call directly (`HLT ; db 50h ; db 0AFh`), AH selects:
+   * 00h query: AX = 4D56h ('MV'), BX = 0100h (services version), CL = CPU model, CH = DOS major version;
+   * 01h exit to host: the whole session ends now with return code AL;
+   * 02h host time zone: AX = minutes east of UTC (signed);
+   * 03h get clipboard text into ES:DI (CX bytes at most, zero-terminated): CX = length;
+   * 04h set clipboard text from the ASCIIZ string at DS:SI (posted to the host as `clipboard`).
+   * Unknown functions: CF set, AX = 1.
+   */
+  mvmService(): void {
+    this.r = this.vdh.getRegisters();
+    const v = this.vdh;
+    switch (this.ah) {
+      case 0x00:
+        this.setAx(0x4d56);
+        this.setBx(0x0100);
+        this.setCx((this.version[0] << 8) | (this.vdh.model & 0xff));
+        return this.ok();
+      case 0x01:
+        this.files.closeAll();
+        v.post('dos-exit', { code: this.al, type: 0 });
+        return v.stopVm(`exit ${this.al}`);
+      case 0x02:
+        this.setAx(-new Date().getTimezoneOffset() & 0xffff);
+        return this.ok();
+      case 0x03: {
+        const max = this.cx;
+        if (max === 0) return this.fail(DosError.invalidParameter);
+        const bytes = Array.from(this.clipboard, (c) => (c.charCodeAt(0) < 256 ? c.charCodeAt(0) : 0x3f)).slice(0, max - 1);
+        v.writeGuest(this.es(this.di), Uint8Array.from([...bytes, 0]));
+        this.setCx(bytes.length);
+        return this.ok();
+      }
+      case 0x04:
+        this.clipboard = this.asciiz(this.ds(this.si), 0x8000);
+        v.post('clipboard', { text: this.clipboard });
+        return this.ok();
+      default:
+        return this.fail(DosError.invalidFunction);
+    }
+  }
+
   /** The COMMAND stub's step SVC: run its shell until it needs the guest (AL = what to do). */
   shellStep(): void | 'wait' {
     this.r = this.vdh.getRegisters();
@@ -314,6 +359,7 @@ export function createDosKernel(options: DosOptions): VddModule {
       });
       vdh.installSvc(DosSvc.rootReturn, () => k.processes.rootReturned());
       vdh.installSvc(DosSvc.call5, () => k.call5());
+      vdh.installSvc(DosSvc.mvm, () => k.mvmService());
       vdh.installSvc(ShellSvc.step, () => k.shellStep());
       vdh.installSvc(ShellSvc.execDone, () => k.shells.get(k.processes.current)?.execDone());
       vdh.installSvc(DosSvc.int28, () => undefined);
@@ -330,7 +376,16 @@ export function createDosKernel(options: DosOptions): VddModule {
         k.r = vdh.getRegisters();
         k.set({ eax: (k.r.eax & ~0xffff) | 0x8002, eflags: k.r.eflags | CF });
       });
-      vdh.registerName('DOSKRNL', (command, input) => k.console.request(command, input));
+      vdh.registerName('DOSKRNL', (command, input) => {
+        // 1-2: the console's stdin and state (console.ts); 3: the session clipboard; 4: set it from the host.
+        if (command === 3) return { text: k.clipboard };
+        if (command === 4) {
+          if (typeof input !== 'string' || input.length > 0x8000) throw new Error('DOSKRNL: clipboard text must be a string of at most 32 KB');
+          k.clipboard = input;
+          return undefined;
+        }
+        return k.console.request(command, input);
+      });
     },
   };
 }

@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GUESTS = join(ROOT, 'test/guests/dos');
 const temp = tempDir();
 afterAll(() => temp.remove());
-for (const name of ['hello.com', 'spin.com']) copyFileSync(join(GUESTS, name), join(temp.dir, name.toUpperCase()));
+for (const name of ['hello.com', 'spin.com', 'mvmsvc.com']) copyFileSync(join(GUESTS, name), join(temp.dir, name.toUpperCase()));
 
 function mvm(args: string[], input?: string) {
   return spawnSync(process.execPath, [join(ROOT, 'bin/mvm.js'), ...args], { encoding: 'utf8', timeout: 60_000, input });
@@ -43,6 +43,20 @@ describe('mvm run', { timeout: 60_000 }, () => {
     const r = mvm(['run', '--drive', `C=${temp.dir}`, 'C:\\NOPE.COM']);
     expect(r.status).toBe(126);
     expect(r.stderr).toMatch(/NOPE\.COM/);
+  });
+
+  it('gives DOS programs the MVM services: query, clipboard, exit to host with a code', () => {
+    const r = mvm(['run', '--drive', `C=${temp.dir}`, 'MVMSVC.COM']);
+    expect(r.stdout).toBe('MVM services present\r\nclipboard: copied from DOS\r\n');
+    expect(r.status).toBe(7);
+  });
+
+  it('keeps the guest inside its drive folder whatever path it names', () => {
+    const r = mvm(['run', '--drive', `C=${temp.dir}`, 'COMMAND.COM', '/C', 'type ..\\..\\..\\etc\\passwd']);
+    expect(r.stdout).not.toContain('root:');
+    expect(r.stdout).toMatch(/File not found|Path not found/);
+    const abs = mvm(['run', '--drive', `C=${temp.dir}`, 'COMMAND.COM', '/C', 'type /etc/passwd']);
+    expect(abs.stdout).not.toContain('root:');
   });
 
   it('refuses a drive that is not a folder', () => {

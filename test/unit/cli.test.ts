@@ -31,10 +31,10 @@ describe('mvm', () => {
     expect(io.out()).toContain('8086, 80186, 80286, 80386');
   });
 
-  it('says a planned command is not available yet, with a non-zero exit', async () => {
+  it('gives the usage of run when the program is missing, with a non-zero exit', async () => {
     const io = capture();
-    expect(await main(['run', 'HELLO.EXE'])).toBe(2);
-    expect(io.err()).toContain('mvm run: not available yet');
+    expect(await main(['run'])).toBe(2);
+    expect(io.err()).toContain('usage: mvm run');
   });
 
   it('rejects an unknown command', async () => {
