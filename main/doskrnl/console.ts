@@ -25,7 +25,18 @@ export type Served = true | 'wait' | undefined;
 interface LineEdit {
   buf: number[];
   max: number;
+  /** Where the up/down arrows are in the history (history.length: the line being typed). */
+  recall: number;
 }
+
+/** Scan codes of the editing keys. */
+const KEY_UP = 0x48;
+const KEY_DOWN = 0x50;
+const KEY_LEFT = 0x4b;
+const KEY_RIGHT = 0x4d;
+const KEY_F3 = 0x3d;
+const KEY_ESC_LIKE = [0x01];
+const HISTORY_MAX = 50;
 
 export class Console {
   private stdin: number[] = [];
@@ -38,6 +49,8 @@ export class Console {
   private conBuffer: number[] = [];
   /** The guest asked for input that was not there. */
   waitingForInput = false;
+  /** Lines entered, newest last: the up/down arrows recall them and F3 (or right arrow) copies the last. */
+  private readonly history: number[][] = [];
 
   constructor(private readonly k: Kernel) {}
 
@@ -222,7 +235,7 @@ export class Console {
    * session); a program reading its stdin does not (a filter's output is its own), as with a redirected stdin.
    */
   editLine(max: number, echoHost = true): number[] | 'wait' | 'ctrl-c' {
-    this.line ??= { buf: [], max };
+    this.line ??= { buf: [], max, recall: this.history.length };
     const line = this.line;
     const echo = (bytes: number[]): void => {
       if (echoHost || !this.fromHost) this.write(bytes);
@@ -236,12 +249,38 @@ export class Console {
         return line.buf;
       }
       if (b === 0) {
-        this.nextByte(); // an extended key's scan code: no editing keys yet
+        const scan = this.nextByte() ?? -1;
+        const replace = (text: number[]): void => {
+          const erase: number[] = [];
+          for (let i = 0; i < line.buf.length; i++) erase.push(BS, 0x20, BS);
+          echo(erase);
+          line.buf = text.slice(0, line.max - 1);
+          echo(line.buf);
+        };
+        if (scan === KEY_UP && line.recall > 0) replace(this.history[--line.recall]);
+        else if (scan === KEY_DOWN && line.recall < this.history.length) {
+          line.recall++;
+          replace(line.recall < this.history.length ? this.history[line.recall] : []);
+        } else if ((scan === KEY_F3 || scan === KEY_RIGHT) && this.history.length > 0) {
+          // DOS's template keys: F3 copies the rest of the last line, right arrow one more character of it.
+          const last = this.history[this.history.length - 1];
+          const more = last.slice(line.buf.length, scan === KEY_F3 ? undefined : line.buf.length + 1);
+          line.buf.push(...more.slice(0, line.max - 1 - line.buf.length));
+          echo(more);
+        } else if (scan === KEY_LEFT && line.buf.length > 0) {
+          line.buf.pop();
+          echo([BS, 0x20, BS]);
+        } else if (KEY_ESC_LIKE.includes(scan)) replace([]);
         continue;
       }
       if (b === CR) {
         echo([CR]);
         this.line = undefined;
+        const last = this.history[this.history.length - 1];
+        if (line.buf.length > 0 && (!last || String.fromCharCode(...last) !== String.fromCharCode(...line.buf))) {
+          this.history.push([...line.buf]);
+          if (this.history.length > HISTORY_MAX) this.history.shift();
+        }
         return line.buf;
       }
       if (b === CTRL_C) return 'ctrl-c';
