@@ -55,6 +55,11 @@ export interface DosStubs {
     lol: number;
     /** A stack for the root process while DOS starts a program. */
     rootStackTop: number;
+    /** National language tables: upper case (also for file names), file-name terminators, collating, DBCS. */
+    upperTable: number;
+    terminatorTable: number;
+    collateTable: number;
+    dbcsTable: number;
   };
   size: number;
 }
@@ -101,6 +106,19 @@ export function buildDosStubs(lastDrive: number): DosStubs {
   a.label('rootStack');
   a.org(0x400, 0);
   a.label('rootStackTop');
+  // ---- national language tables (INT 21h AX=6502h-6507h return far pointers to them)
+  // Upper case of 80h-FFh in code page 437, as MS-DOS's table: accented small letters to their capitals.
+  a.label('upperTable').dw(128);
+  const upper = [0x80, 0x9a, 0x45, 0x41, 0x8e, 0x41, 0x8f, 0x80, 0x45, 0x45, 0x45, 0x49, 0x49, 0x49, 0x8e, 0x8f, 0x90, 0x92, 0x92, 0x4f, 0x99, 0x4f, 0x55, 0x55, 0x59, 0x99, 0x9a];
+  for (let c = 0x80; c < 0x100; c++) a.db(c === 0xa0 ? 0x41 : c === 0xa1 ? 0x49 : c === 0xa2 ? 0x4f : c === 0xa3 ? 0x55 : c === 0xa4 ? 0xa5 : (upper[c - 0x80] ?? c));
+  // File-name terminators: size, then 01h, lowest 00h, highest FFh, 00h, excluded 00h-20h, 02h, count, chars.
+  const terminators = '."/\\[]:|<>+=;,';
+  a.label('terminatorTable').dw(8 + terminators.length).db(1, 0x00, 0xff, 0, 0x00, 0x20, 2, terminators.length).ascii(terminators);
+  // Collating sequence: small letters sort with capitals, everything else by its code.
+  a.label('collateTable').dw(256);
+  for (let c = 0; c < 256; c++) a.db(c >= 0x61 && c <= 0x7a ? c - 0x20 : c);
+  // DBCS lead bytes: none.
+  a.label('dbcsTable').dw(0, 0);
   const image = a.assemble();
   const at = (l: string): number => a.address(l);
   return {
@@ -123,6 +141,10 @@ export function buildDosStubs(lastDrive: number): DosStubs {
       call5: at('call5'),
       lol: at('lol'),
       rootStackTop: at('rootStackTop'),
+      upperTable: at('upperTable'),
+      terminatorTable: at('terminatorTable'),
+      collateTable: at('collateTable'),
+      dbcsTable: at('dbcsTable'),
     },
   };
 }

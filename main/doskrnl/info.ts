@@ -121,6 +121,23 @@ export function serveInfo(k: Kernel, ah: number): Served {
           k.ok();
           return true;
         }
+        case 0x02:
+        case 0x04:
+        case 0x05:
+        case 0x06:
+        case 0x07: {
+          // A pointer to a table in the DOS segment: info ID byte, then the far pointer (5 bytes).
+          const e = k.stubs.entry;
+          const table = { 2: e.upperTable, 4: e.upperTable, 5: e.terminatorTable, 6: e.collateTable, 7: e.dbcsTable }[k.al as 2 | 4 | 5 | 6 | 7];
+          if (k.cx < 5) throw new DosFail(DosError.invalidFunction);
+          const at = k.es(k.di);
+          v.writeByte(at, k.al);
+          v.writeWord(at + 1, table);
+          v.writeWord(at + 3, DOS_SEGMENT);
+          k.setCx(5);
+          k.ok();
+          return true;
+        }
         case 0x20: {
           const c = k.dx & 0xff;
           k.setDx((k.dx & 0xff00) | (c >= 0x61 && c <= 0x7a ? c - 0x20 : c));
