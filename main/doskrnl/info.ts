@@ -64,7 +64,7 @@ export function serveInfo(k: Kernel, ah: number): Served {
       k.setAl(k.verify ? 1 : 0);
       return true;
     case 0x30: {
-      const [major, minor] = k.version;
+      const [major, minor] = k.versionFor(k.processes.programName(k.processes.current));
       k.setAx((minor << 8) | major);
       k.setBx(k.al === 1 ? 0x0000 : 0xff00); // OEM FFh ("MS-DOS"), DOS not in ROM/HMA
       k.setCx(0);

@@ -55,6 +55,22 @@ export class Kernel {
   readonly version: [number, number];
   /** The running COMMAND shells, by PSP. */
   readonly shells = new Map<number, Shell>();
+  /** DOS_VERSION: the version a named program is told (AH=30h), as OS/2's setting lists it. */
+  private readonly versionTable = new Map<string, [number, number]>();
+
+  /** The DOS version AH=30h reports to a program: DOS_VERSION's entry for its file name, else the kernel's. */
+  versionFor(program: string): [number, number] {
+    return this.versionTable.get(program.toUpperCase()) ?? this.version;
+  }
+
+  /** Parse DOS_VERSION ('NAME.EXT,major,minor[,count]' per line; the count is accepted and not limited). */
+  setVersionTable(text: string): void {
+    for (const line of text.split(/\r?\n/)) {
+      const m = /^\s*([^,\s]+)\s*,\s*(\d+)\s*,\s*(\d+)(\s*,\s*\d+)?\s*$/.exec(line);
+      if (m) this.versionTable.set(m[1].toUpperCase(), [Number(m[2]) & 0xff, Number(m[3]) & 0xff]);
+    }
+  }
+
   /** Functions already reported as not implemented (logged once each). */
   private readonly missing = new Set<number>();
 
@@ -340,6 +356,17 @@ export function createDosKernel(options: DosOptions): VddModule {
     name: 'DOSKRNL',
     init(vdh: Vdh): void {
       const k = new Kernel(vdh, options);
+      vdh.registerProperty({
+        type: 'mlstr',
+        name: 'DOS_VERSION',
+        help: 'Programs told another DOS version: one line each, NAME.EXT,major,minor[,count].',
+        default: '',
+        validate: (text) => {
+          const bad = text.split(/\r?\n/).find((l) => l.trim() !== '' && !/^\s*[^,\s]+\s*,\s*\d{1,2}\s*,\s*\d{1,2}(\s*,\s*\d{1,3})?\s*$/.test(l));
+          return bad === undefined ? undefined : `"${bad.trim()}" is not NAME.EXT,major,minor[,count]`;
+        },
+      });
+      k.setVersionTable(vdh.property('DOS_VERSION') as string);
       vdh.onUserHook('post', () => k.post());
       vdh.onUserHook('terminate', () => k.files.closeAll());
       vdh.installSvc(DosSvc.start, () => k.start());

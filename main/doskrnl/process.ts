@@ -26,6 +26,12 @@ export class Processes {
   root = 0;
   /** AH=4Dh: type << 8 | code of the last child that ended. */
   returnCode = 0;
+  /** The program file name ('FOO.EXE') of each process, for per-program settings (DOS_VERSION). */
+  private readonly names = new Map<number, string>();
+
+  programName(psp: number): string {
+    return this.names.get(psp) ?? '';
+  }
 
   constructor(private readonly k: Kernel) {}
 
@@ -123,7 +129,7 @@ export class Processes {
     const p = this.current * 16;
     const vec = (n: number): { segment: number; offset: number } => ({ offset: k.vdh.readWord(n * 4), segment: k.vdh.readWord(n * 4 + 2) });
     void p;
-    return loadProgram(k.vdh, k.arena, {
+    const loaded = loadProgram(k.vdh, k.arena, {
       image,
       name,
       programPath: r.dosPath,
@@ -137,6 +143,8 @@ export class Processes {
       criticalError: vec(0x24),
       inheritHandles: k.files.inheritedJft(this.current),
     });
+    this.names.set(loaded.psp, r.dosPath.split('\\').pop() ?? '');
+    return loaded;
   }
 
   /** Run a loaded child: save the parent's stack, make the child current, jump to it. */
@@ -244,6 +252,7 @@ export class Processes {
       k.files.closeProcessHandles(cur);
       k.arena.freeAllOwnedBy(cur);
       k.shells.delete(cur);
+      this.names.delete(cur);
     }
     this.current = parent;
     k.dta = parent * 16 + 0x80;

@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GUESTS = join(ROOT, 'test/guests/dos');
 const temp = tempDir();
 afterAll(() => temp.remove());
-for (const name of ['hello.com', 'spin.com', 'mvmsvc.com']) copyFileSync(join(GUESTS, name), join(temp.dir, name.toUpperCase()));
+for (const name of ['hello.com', 'spin.com', 'mvmsvc.com', 'dosver.com']) copyFileSync(join(GUESTS, name), join(temp.dir, name.toUpperCase()));
 
 function mvm(args: string[], input?: string) {
   return spawnSync(process.execPath, [join(ROOT, 'bin/mvm.js'), ...args], { encoding: 'utf8', timeout: 60_000, input });
@@ -57,6 +57,16 @@ describe('mvm run', { timeout: 60_000 }, () => {
     expect(r.stdout).toMatch(/File not found|Path not found/);
     const abs = mvm(['run', '--drive', `C=${temp.dir}`, 'COMMAND.COM', '/C', 'type /etc/passwd']);
     expect(abs.stdout).not.toContain('root:');
+  });
+
+  it('tells a program the DOS version DOS_VERSION names for it, and others the default', () => {
+    const plain = mvm(['run', '--drive', `C=${temp.dir}`, 'DOSVER.COM']);
+    expect([plain.stdout, plain.status]).toEqual(['DOS 5.00\r\n', 5]);
+    const told = mvm(['run', '--setting', 'DOS_VERSION=OTHER.EXE,6,22\nDOSVER.COM,3,30,255', '--drive', `C=${temp.dir}`, 'DOSVER.COM']);
+    expect([told.stdout, told.status]).toEqual(['DOS 3.30\r\n', 3]);
+    const bad = mvm(['run', '--setting', 'DOS_VERSION=nonsense', '--drive', `C=${temp.dir}`, 'DOSVER.COM']);
+    expect(bad.status).toBe(125);
+    expect(bad.stderr).toContain('DOS_VERSION');
   });
 
   it('refuses a drive that is not a folder', () => {
