@@ -58,11 +58,10 @@ export function serveDirectory(k: Kernel, ah: number): Served {
       k.setAl(fs.currentDrive);
       return true;
     case 0x1a:
-      k.dta = k.ds(k.dx);
+      k.setDta(k.r.ds, k.dx);
       return true;
     case 0x2f: {
-      const seg = Math.floor(k.dta / 16) & 0xffff;
-      k.set({ es: seg, ebx: (k.r.ebx & ~0xffff) | (k.dta - seg * 16) });
+      k.set({ es: k.dtaSegment, ebx: (k.r.ebx & ~0xffff) | k.dtaOffset });
       return true;
     }
     case 0x1b:

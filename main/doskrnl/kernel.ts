@@ -47,8 +47,17 @@ export class Kernel {
   readonly processes: Processes;
   /** The registers of the call being served. */
   r!: CpuRegisters;
+  /** The current DTA as the program set it (segment:offset; AH=2Fh hands back the same pointer). */
+  dtaSegment = 0;
+  dtaOffset = 0;
   /** The current DTA, linear. */
-  dta = 0;
+  get dta(): number {
+    return this.dtaSegment * 16 + this.dtaOffset;
+  }
+  setDta(segment: number, offset: number): void {
+    this.dtaSegment = segment & 0xffff;
+    this.dtaOffset = offset & 0xffff;
+  }
   lastError = 0;
   verify = false;
   breakChecking = false;

@@ -67,7 +67,7 @@ export class Processes {
     v.writeGuest(p + 0x50, Uint8Array.of(0xcd, 0x21, 0xcb));
     v.writeByte(p + 0x81, 0x0d);
     this.root = this.current = psp;
-    k.dta = p + 0x80;
+    k.setDta(psp, 0x80);
   }
 
   /** The NAME=value strings of a process's environment. */
@@ -158,7 +158,7 @@ export class Processes {
     v.writeWord(0x22 * 4, v.readWord(l.psp * 16 + 0x0a));
     v.writeWord(0x22 * 4 + 2, v.readWord(l.psp * 16 + 0x0c));
     this.current = l.psp;
-    k.dta = l.psp * 16 + 0x80;
+    k.setDta(l.psp, 0x80);
     k.set({
       cs: l.cs,
       eip: l.ip,
@@ -215,7 +215,7 @@ export class Processes {
       v.writeWord(parent + 0x2e, k.r.esp & 0xffff);
       v.writeWord(parent + 0x30, k.r.ss);
       this.current = loaded.psp;
-      k.dta = loaded.psp * 16 + 0x80;
+      k.setDta(loaded.psp, 0x80);
       k.ok();
       return true;
     }
@@ -255,7 +255,7 @@ export class Processes {
       this.names.delete(cur);
     }
     this.current = parent;
-    k.dta = parent * 16 + 0x80;
+    k.setDta(parent, 0x80);
     const pp = parent * 16;
     k.set({
       ss: v.readWord(pp + 0x30),
