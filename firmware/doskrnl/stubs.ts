@@ -25,6 +25,8 @@ export const DosSvc = {
   start: 0x4b,
   /** The CP/M-style CALL 5 entry (function in CL). */
   call5: 0x4c,
+  /** INT 1Bh, Ctrl-Break from the BIOS: DOS notes it and raises INT 23h at the next console call. */
+  int1b: 0x4d,
   /** MVM services for DOS programs (INT 21h is not needed): AH selects. */
   mvm: 0x50,
   absRead: 61,
@@ -51,6 +53,7 @@ export interface DosStubs {
     start: number;
     /** CALL 5's handler (0000:00C0 and FFFF:00D0 jump here). */
     call5: number;
+    int1b: number;
     /** List of Lists (INT 21h AH=52h returns DOS_SEGMENT:lol; the first MCB's segment is the word before). */
     lol: number;
     /** A stack for the root process while DOS starts a program. */
@@ -82,6 +85,7 @@ export function buildDosStubs(lastDrive: number): DosStubs {
   a.label('rootReturn').svc(DosSvc.rootReturn);
   a.label('start').svc(DosSvc.start);
   a.label('call5').svc(DosSvc.call5);
+  a.label('int1b').svc(DosSvc.int1b).iret();
   // Never reached (the host ends the VM or runs the program), but a halt is safer than running on.
   a.label('halt').cli().hlt().jmpShort('halt');
 
@@ -139,6 +143,7 @@ export function buildDosStubs(lastDrive: number): DosStubs {
       rootReturn: at('rootReturn'),
       start: at('start'),
       call5: at('call5'),
+      int1b: at('int1b'),
       lol: at('lol'),
       rootStackTop: at('rootStackTop'),
       upperTable: at('upperTable'),

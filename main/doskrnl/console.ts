@@ -49,6 +49,8 @@ export class Console {
   private conBuffer: number[] = [];
   /** The guest asked for input that was not there. */
   waitingForInput = false;
+  /** Ctrl-Break was pressed (INT 1Bh): the next console call raises INT 23h, as DOS does. */
+  breakPending = false;
   /** Lines entered, newest last: the up/down arrows recall them and F3 (or right arrow) copies the last. */
   private readonly history: number[][] = [];
 
@@ -142,6 +144,11 @@ export class Console {
   /** AH=01h-0Ch. */
   serve(ah: number): Served {
     const k = this.k;
+    if (this.breakPending && ah >= 0x01 && ah <= 0x0c && ah !== 0x06 && ah !== 0x07) {
+      this.breakPending = false;
+      this.pendingScan = -1;
+      return this.ctrlC();
+    }
     switch (ah) {
       case 0x01:
       case 0x07:
@@ -321,6 +328,11 @@ export class Console {
 
   /** A read of up to `count` bytes from CON (handle reads): a cooked line at a time, CR LF at its end. */
   readCon(count: number): number[] | 'wait' {
+    if (this.breakPending) {
+      this.breakPending = false;
+      this.ctrlC();
+      return [];
+    }
     if (this.conBuffer.length === 0) {
       const got = this.editLine(128, false);
       if (got === 'wait') return 'wait';

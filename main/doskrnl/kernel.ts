@@ -314,6 +314,7 @@ export class Kernel {
     };
     const e = this.stubs.entry;
     vector(0x19, e.start);
+    vector(0x1b, e.int1b);
     vector(0x20, e.int20);
     vector(0x21, e.int21);
     vector(0x22, e.rootReturn);
@@ -396,6 +397,7 @@ export function createDosKernel(options: DosOptions): VddModule {
       vdh.installSvc(DosSvc.rootReturn, () => k.processes.rootReturned());
       vdh.installSvc(DosSvc.call5, () => k.call5());
       vdh.installSvc(DosSvc.mvm, () => k.mvmService());
+      vdh.installSvc(DosSvc.int1b, () => void (k.console.breakPending = true));
       vdh.installSvc(ShellSvc.step, () => k.shellStep());
       vdh.installSvc(ShellSvc.execDone, () => k.shells.get(k.processes.current)?.execDone());
       vdh.installSvc(DosSvc.int28, () => undefined);

@@ -48,6 +48,9 @@ export class Shell {
   private execEnvSeg = 0;
   /** PAUSE waits for a key. */
   private pausing = false;
+  /** DIR /P: lines still to show, a screenful at a time. */
+  private paged: string[] = [];
+  private capture: string[] | undefined;
   readonly env: Map<string, string>;
 
   constructor(
@@ -82,7 +85,17 @@ export class Shell {
     this.k.files.writeTo(1, bytes);
   }
   private line(text = ''): void {
-    this.out(text + '\r\n');
+    if (this.capture) this.capture.push(text);
+    else this.out(text + '\r\n');
+  }
+
+  /** Show paged lines up to a screenful, then wait for a key if more remain. */
+  private flushPage(): void {
+    for (const l of this.paged.splice(0, 23)) this.out(l + '\r\n');
+    if (this.paged.length > 0) {
+      this.out('Press any key to continue . . .');
+      this.pausing = true;
+    }
   }
   private error(text: string): void {
     // DOS's COMMAND writes its messages to stdout too; keep that, so scripts see them in the same stream.
@@ -95,7 +108,11 @@ export class Shell {
       const key = this.k.console.serve(0x08);
       if (key === 'wait') return 'wait';
       this.pausing = false;
-      this.line();
+      this.out('\r\n');
+      if (this.paged.length > 0) {
+        this.flushPage();
+        if (this.pausing) return StepAction.again;
+      }
     }
     for (;;) {
       const line = this.nextLine();
@@ -652,6 +669,17 @@ export class Shell {
     const attrOpt = opts.find((o) => o.startsWith('/A'));
     const orderOpt = opts.find((o) => o.startsWith('/O'));
     const sub = opts.includes('/S');
+    if (opts.includes('/P') && this.k.files.isConsole(1)) {
+      this.capture = [];
+      try {
+        this.dir(argv.filter((a) => a.toUpperCase() !== '/P'));
+      } finally {
+        this.paged = this.capture ?? [];
+        this.capture = undefined;
+      }
+      this.flushPage();
+      return StepAction.again;
+    }
     let dirPath: string;
     let mask: string;
     const r = fs.resolve(target, { wildcards: true });

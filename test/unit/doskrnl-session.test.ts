@@ -20,6 +20,7 @@ function session(): TestPc {
   const t = tempDir();
   cleanup.push(t.remove);
   copyFileSync(join(GUESTS, 'hello.com'), join(t.dir, 'HELLO.COM'));
+  copyFileSync(join(GUESTS, 'upcase.com'), join(t.dir, 'UPCASE.COM'));
   const pc = testPc({}, [...STANDARD_MODULES, createDosKernel({ drives: [{ letter: 'C', hostPath: t.dir }], program: 'C:\\COMMAND.COM' })]);
   expect(pc.runUntil(() => pc.screen().includes('C:\\>'))).toBe(true);
   return pc;
@@ -49,6 +50,16 @@ describe('DOS session (DOSKRNL + COMMAND on the keyboard)', () => {
     expect(pc.runUntil(() => prompts(pc) >= 3)).toBe(true);
     expect(pc.screen()).toContain('MVM Desktop DOS version 5.00');
     expect(pc.screen()).not.toContain('Bad command');
+  });
+
+  it('ends a program waiting for input when Ctrl-Break is pressed, back at the prompt', () => {
+    const pc = session();
+    pc.type('upcase\r');
+    pc.runUntil(() => false, pc.vm.ticksPerSecond / 2); // UPCASE now waits in a read from CON
+    expect(prompts(pc)).toBe(1);
+    pc.host.request('VKBD', 1, [0x1d, 0xe0, 0x46, 0xe0, 0xc6, 0x9d]); // Ctrl + Break
+    expect(pc.runUntil(() => prompts(pc) >= 2)).toBe(true);
+    expect(pc.screen()).toContain('^C');
   });
 
   it('idles at the prompt: waiting for a key costs no instructions', () => {

@@ -107,6 +107,14 @@ describe('COMMAND shell', { timeout: 60_000 }, () => {
     expect(r.status).toBe(42); // the shell ends with the last program's return code
   });
 
+  it('pages DIR /P a screenful at a time, waiting for a key', () => {
+    for (let i = 0; i < 40; i++) writeFileSync(join(t.dir, `F${i}.TXT`), '');
+    const r = mvm(['COMMAND.COM'], 'dir /p\r \rexit\r');
+    expect(r.stdout.split('Press any key to continue . . .').length - 1).toBe(1);
+    expect(r.stdout).toMatch(/F39 +TXT/);
+    expect(r.stdout).toMatch(/42 file\(s\)/);
+  });
+
   it('finds programs along PATH, .COM before .EXE before .BAT', () => {
     bat('HELLO.BAT', ['@echo the batch, not the program']);
     bat('P.BAT', ['@echo off', 'md bin', 'copy UPCASE.COM bin\\SHOUT.COM > NUL', 'set PATH=C:\\BIN', 'cd bin', 'cd \\', 'echo via path | shout', 'hello']);
