@@ -286,6 +286,7 @@ async function runCommand(args: readonly string[]): Promise<number> {
       settings,
       output: (text) => void process.stdout.write(text),
       stdin: useStdin ? process.stdin : undefined,
+      terminal: useStdin ? undefined : process.stdin,
     });
     if (!result.outcome.startsWith('exit ')) console.error(`mvm run: ${result.outcome}`);
     return result.exitCode;

@@ -27,6 +27,40 @@ export interface RunOptions {
   output: (text: string) => void;
   /** Where stdin comes from: chunks, then the end. */
   stdin?: AsyncIterable<Uint8Array | string>;
+  /** A terminal to type on: its keys go to the VM's keyboard (VKBD), arrows and all, as they are pressed. */
+  terminal?: NodeJS.ReadStream;
+}
+
+/** Terminal escape sequences of the keys DOS programs use, as scan codes (make + break, E0-prefixed grey keys). */
+const TERMINAL_KEYS: Record<string, number[]> = {
+  '\x1b[A': [0xe0, 0x48, 0xe0, 0xc8],
+  '\x1b[B': [0xe0, 0x50, 0xe0, 0xd0],
+  '\x1b[C': [0xe0, 0x4d, 0xe0, 0xcd],
+  '\x1b[D': [0xe0, 0x4b, 0xe0, 0xcb],
+  '\x1b[H': [0xe0, 0x47, 0xe0, 0xc7],
+  '\x1b[F': [0xe0, 0x4f, 0xe0, 0xcf],
+  '\x1b[3~': [0xe0, 0x53, 0xe0, 0xd3],
+  '\x1bOR': [0x3d, 0xbd], // F3
+};
+
+/** Type what a terminal sends on the VM's keyboard. */
+function typeFromTerminal(server: MvmServer, id: number, tty: NodeJS.ReadStream): () => void {
+  tty.setRawMode?.(true);
+  const onData = (chunk: Buffer): void => {
+    const text = chunk.toString('latin1');
+    const codes = TERMINAL_KEYS[text];
+    const send = codes
+      ? server.request(id, 'VKBD', 1, codes)
+      : server.request(id, 'VKBD', 2, text.replace(/\x7f/g, '\b').replace(/[^\x01-\x7e]/g, ''));
+    send.catch(() => {});
+  };
+  tty.on('data', onData);
+  tty.resume();
+  return () => {
+    tty.off('data', onData);
+    tty.setRawMode?.(false);
+    tty.pause();
+  };
 }
 
 export interface RunResult {
@@ -41,6 +75,7 @@ export async function runProgram(server: MvmServer, o: RunOptions): Promise<RunR
   let vmId = -1;
   let exit: { code: number } | undefined;
   let started = false;
+  let releaseTerminal = (): void => {};
   let finished!: () => void;
   const done = new Promise<void>((r) => (finished = r));
   const off = server.on((e) => {
@@ -59,6 +94,7 @@ export async function runProgram(server: MvmServer, o: RunOptions): Promise<RunR
     }
     vmId = info.id;
     if (o.stdin) void feed(server, vmId, o.stdin);
+    if (o.terminal) releaseTerminal = typeFromTerminal(server, vmId, o.terminal);
     const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), o.timeoutMs).unref());
     const how = await Promise.race([done.then(() => 'ended' as const), timer]);
     const state = server.get(vmId);
@@ -74,6 +110,7 @@ export async function runProgram(server: MvmServer, o: RunOptions): Promise<RunR
     return { exitCode: RunExit.vmFailed, outcome: `the VM ${state?.state ?? 'ended'}: ${state?.reason ?? ''}`.trim(), elapsedMs: performance.now() - t0 };
   } finally {
     off();
+    releaseTerminal();
     if (vmId >= 0) {
       const s = server.get(vmId);
       if (s && s.state !== 'stopped' && s.state !== 'crashed') await server.stop(vmId, 'mvm run finished');
