@@ -25,6 +25,8 @@ export const RULES = [
   { from: 'main/doskrnl', may: ['$self', 'main/vmm/vdh*', 'firmware'] },
   // A VM process is the composition root of one VM: the monitor, the VDDs it loads, the DOS kernel.
   { from: 'main/vmm/vm-process.ts', may: ['main/vmm', 'main/ist', 'firmware', 'main/doskrnl'] },
+  // The video manager: plain data structures engines and shields share; nothing above it, no packages.
+  { from: 'main/vman', may: ['$self'], packages: [] },
   // Firmware builds guest-side code (the BIOS ROM, DOSKRNL stubs) from its own sources: a leaf.
   { from: 'firmware', may: ['$self'], packages: [] },
   // A VDD knows only the VDH API; VDDs talk to each other through named requests, never imports.

@@ -1,0 +1,244 @@
+/**
+ * A VMAN surface: what an engine (the VGA VDD's renderer, later the Win16 GDI) draws into and a shield
+ * window shows. Pixels are 8-bit palette indices (every DOS mode and 256-colour Win16 fit; true-colour
+ * surfaces come with VBE), with a 256-entry RGBA palette. The primitives are the GRADD-like few — blit,
+ * fill, line, text (glyph bitmaps), pointer — and every one records damage, so a frame update carries only
+ * the rectangles that changed (docs/vman.md).
+ */
+
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** A frame update for a shield: changed rectangles with their indices, and the palette when it changed. */
+export interface FrameUpdate {
+  width: number;
+  height: number;
+  /** Sequence number; a shield that missed one asks for a full frame. */
+  seq: number;
+  rects: { rect: Rect; pixels: Uint8Array }[];
+  /** 256 RGBA entries (0xAABBGGRR little-endian, as ImageData wants), present when changed. */
+  palette?: Uint32Array;
+  pointer?: { x: number; y: number; visible: boolean };
+}
+
+/** Damage rectangles beyond this many are merged into their bounding box (a full-ish update is cheaper). */
+const MAX_RECTS = 16;
+
+export class Surface {
+  pixels: Uint8Array;
+  readonly palette = new Uint32Array(256);
+  private damage: Rect[] = [];
+  private paletteDirty = true;
+  private seq = 0;
+  private pointer = { x: 0, y: 0, visible: false };
+  private pointerDirty = false;
+
+  constructor(
+    public width: number,
+    public height: number,
+  ) {
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width * height > 4096 * 4096) {
+      throw new Error(`surface size ${width}x${height} is out of range`);
+    }
+    this.pixels = new Uint8Array(width * height);
+    this.damageAll();
+  }
+
+  /** A new size (a mode change): everything is damaged. */
+  resize(width: number, height: number): void {
+    if (width === this.width && height === this.height) return;
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width * height > 4096 * 4096) {
+      throw new Error(`surface size ${width}x${height} is out of range`);
+    }
+    this.width = width;
+    this.height = height;
+    this.pixels = new Uint8Array(width * height);
+    this.damageAll();
+  }
+
+  setPalette(entries: Uint32Array): void {
+    for (let i = 0; i < 256; i++) {
+      if (this.palette[i] !== entries[i]) {
+        this.palette.set(entries.subarray(0, 256));
+        this.paletteDirty = true;
+        return;
+      }
+    }
+  }
+
+  // ---- primitives
+
+  /** Copy `src` (w×h indices) to (x, y), clipped; only pixels that change are damaged. */
+  blit(x: number, y: number, w: number, h: number, src: Uint8Array, srcStride = w): void {
+    const r = this.clip({ x, y, w, h });
+    if (!r) return;
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -1;
+    let maxY = -1;
+    for (let row = 0; row < r.h; row++) {
+      const sy = r.y - y + row;
+      const so = sy * srcStride + (r.x - x);
+      const d = (r.y + row) * this.width + r.x;
+      for (let col = 0; col < r.w; col++) {
+        const v = src[so + col];
+        if (this.pixels[d + col] !== v) {
+          this.pixels[d + col] = v;
+          if (col < minX) minX = col;
+          if (col > maxX) maxX = col;
+          if (row < minY) minY = row;
+          maxY = row;
+        }
+      }
+    }
+    if (maxX >= 0) this.addDamage({ x: r.x + minX, y: r.y + minY, w: maxX - minX + 1, h: maxY - minY + 1 });
+  }
+
+  /** Replace the whole surface (an engine that renders full frames): the damage is what differs. */
+  present(frame: Uint8Array): void {
+    if (frame.length !== this.pixels.length) throw new Error(`a ${frame.length}-pixel frame for a ${this.width}x${this.height} surface`);
+    this.blit(0, 0, this.width, this.height, frame);
+  }
+
+  fill(x: number, y: number, w: number, h: number, color: number): void {
+    const r = this.clip({ x, y, w, h });
+    if (!r) return;
+    for (let row = 0; row < r.h; row++) this.pixels.fill(color & 0xff, (r.y + row) * this.width + r.x, (r.y + row) * this.width + r.x + r.w);
+    this.addDamage(r);
+  }
+
+  /** A line from (x0, y0) to (x1, y1) inclusive (Bresenham), clipped per pixel. */
+  line(x0: number, y0: number, x1: number, y1: number, color: number): void {
+    const dx = Math.abs(x1 - x0);
+    const dy = -Math.abs(y1 - y0);
+    const sx = x0 < x1 ? 1 : -1;
+    const sy = y0 < y1 ? 1 : -1;
+    let err = dx + dy;
+    let x = x0;
+    let y = y0;
+    for (let n = 0; n <= 2 * 4096 * 4096; n++) {
+      if (x >= 0 && y >= 0 && x < this.width && y < this.height) this.pixels[y * this.width + x] = color & 0xff;
+      if (x === x1 && y === y1) break;
+      const e2 = 2 * err;
+      if (e2 >= dy) {
+        err += dy;
+        x += sx;
+      }
+      if (e2 <= dx) {
+        err += dx;
+        y += sy;
+      }
+    }
+    const r = this.clip({ x: Math.min(x0, x1), y: Math.min(y0, y1), w: dx + 1, h: -dy + 1 });
+    if (r) this.addDamage(r);
+  }
+
+  /**
+   * Text: glyphs are `cellHeight` bytes each (one byte per scan line, bit 7 leftmost), drawn at (x, y)
+   * with fg/bg indices; `cellWidth` 8 or 9 (the 9th column repeats the 8th for line-drawing codes C0h-DFh).
+   */
+  text(x: number, y: number, codes: ArrayLike<number>, font: Uint8Array, cellHeight: number, fg: number, bg: number, cellWidth = 8): void {
+    const w = codes.length * cellWidth;
+    const cell = new Uint8Array(w * cellHeight);
+    for (let i = 0; i < codes.length; i++) {
+      const c = codes[i] & 0xff;
+      for (let row = 0; row < cellHeight; row++) {
+        const bits = font[c * cellHeight + row] ?? 0;
+        for (let col = 0; col < cellWidth; col++) {
+          const on = col < 8 ? (bits >> (7 - col)) & 1 : c >= 0xc0 && c <= 0xdf ? bits & 1 : 0;
+          cell[row * w + i * cellWidth + col] = on ? fg : bg;
+        }
+      }
+    }
+    this.blit(x, y, w, cellHeight, cell);
+  }
+
+  setPointer(x: number, y: number, visible: boolean): void {
+    if (x === this.pointer.x && y === this.pointer.y && visible === this.pointer.visible) return;
+    this.pointer = { x, y, visible };
+    this.pointerDirty = true;
+  }
+
+  // ---- damage and updates
+
+  damageAll(): void {
+    this.damage = [{ x: 0, y: 0, w: this.width, h: this.height }];
+  }
+
+  get dirty(): boolean {
+    return this.damage.length > 0 || this.paletteDirty || this.pointerDirty;
+  }
+
+  /** The update since the last one (undefined when nothing changed); `full` sends everything. */
+  takeUpdate(full = false): FrameUpdate | undefined {
+    if (full) {
+      this.damageAll();
+      this.paletteDirty = true;
+      this.pointerDirty = true;
+    }
+    if (!this.dirty) return undefined;
+    const rects = this.damage.map((rect) => {
+      const pixels = new Uint8Array(rect.w * rect.h);
+      for (let row = 0; row < rect.h; row++) {
+        const from = (rect.y + row) * this.width + rect.x;
+        pixels.set(this.pixels.subarray(from, from + rect.w), row * rect.w);
+      }
+      return { rect, pixels };
+    });
+    const update: FrameUpdate = { width: this.width, height: this.height, seq: ++this.seq, rects };
+    if (this.paletteDirty) update.palette = this.palette.slice();
+    if (this.pointerDirty) update.pointer = { ...this.pointer };
+    this.damage = [];
+    this.paletteDirty = this.pointerDirty = false;
+    return update;
+  }
+
+  private clip(r: Rect): Rect | undefined {
+    const x = Math.max(0, r.x);
+    const y = Math.max(0, r.y);
+    const x2 = Math.min(this.width, r.x + r.w);
+    const y2 = Math.min(this.height, r.y + r.h);
+    return x2 > x && y2 > y ? { x, y, w: x2 - x, h: y2 - y } : undefined;
+  }
+
+  private addDamage(r: Rect): void {
+    // Absorb into an overlapping or touching rectangle when the union is not much bigger than the parts.
+    for (let i = 0; i < this.damage.length; i++) {
+      const d = this.damage[i];
+      const u = union(d, r);
+      if (u.w * u.h <= d.w * d.h + r.w * r.h + Math.min(d.w * d.h, r.w * r.h) / 2) {
+        this.damage.splice(i, 1);
+        this.addDamage(u);
+        return;
+      }
+    }
+    this.damage.push(r);
+    if (this.damage.length > MAX_RECTS) this.damage = [this.damage.reduce(union)];
+  }
+}
+
+function union(a: Rect, b: Rect): Rect {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
+}
+
+/** Apply an update to a shield's own copy of the surface (what the renderer does before painting). */
+export function applyUpdate(target: { width: number; height: number; pixels: Uint8Array; palette: Uint32Array }, u: FrameUpdate): void {
+  if (target.width !== u.width || target.height !== u.height) {
+    target.width = u.width;
+    target.height = u.height;
+    target.pixels = new Uint8Array(u.width * u.height);
+  }
+  for (const { rect, pixels } of u.rects) {
+    if (rect.x < 0 || rect.y < 0 || rect.x + rect.w > u.width || rect.y + rect.h > u.height || pixels.length !== rect.w * rect.h) {
+      throw new Error('a frame update rectangle outside its surface');
+    }
+    for (let row = 0; row < rect.h; row++) target.pixels.set(pixels.subarray(row * rect.w, (row + 1) * rect.w), (rect.y + row) * u.width + rect.x);
+  }
+  if (u.palette) target.palette.set(u.palette);
+}
