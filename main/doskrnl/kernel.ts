@@ -196,6 +196,12 @@ export class Kernel {
   }
 
   private dispatch(ah: number): void | 'wait' {
+    if (ah === 0x71) {
+      // Long file names are not served: answer as DOS without LFN support does — AX=7100h with CF set,
+      // the signature programs test before falling back to the 8.3 functions.
+      this.set({ eax: (this.r.eax & ~0xffff) | 0x7100, eflags: this.r.eflags | CF });
+      return;
+    }
     const handled =
       this.console.serve(ah) ?? serveHandles(this, ah) ?? serveDirectory(this, ah) ?? serveProcess(this, ah) ?? serveInfo(this, ah) ?? serveFcb(this, ah);
     if (handled === undefined) this.unsupported(`INT 21h AH=${hex2(ah)}`);

@@ -1,7 +1,7 @@
 /**
- * Real DOS programs nobody here wrote, on DOSKRNL: FreeDOS's FreeCOM as the shell, and FIND, SORT, XCOPY
- * and DEBUG. Nothing fetched is committed: point MVM_FREEDOS_BIN at a folder holding COMMAND.COM (FreeCOM),
- * FIND.COM, SORT.COM, XCOPY.EXE and DEBUG.COM (from a FreeDOS disk, e.g. `mcopy -i freedos.img
+ * Real DOS programs nobody here wrote, on DOSKRNL: FreeDOS's FreeCOM as the shell, and FIND, SORT, XCOPY,
+ * DEBUG, FC and TREE. Nothing fetched is committed: point MVM_FREEDOS_BIN at a folder holding COMMAND.COM
+ * (FreeCOM), FIND.COM, SORT.COM, XCOPY.EXE, DEBUG.COM, FC.EXE and TREE.COM (from a FreeDOS disk, e.g. `mcopy -i freedos.img
  * ::FREEDOS/BIN/FIND.COM .`). Without it the tests are skipped, saying so.
  */
 import { spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { tempDir } from '../support/pc.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = process.env.MVM_FREEDOS_BIN ?? '';
-const NEEDED = ['COMMAND.COM', 'FIND.COM', 'SORT.COM', 'XCOPY.EXE', 'DEBUG.COM'];
+const NEEDED = ['COMMAND.COM', 'FIND.COM', 'SORT.COM', 'XCOPY.EXE', 'DEBUG.COM', 'FC.EXE', 'TREE.COM'];
 const present = BIN !== '' && NEEDED.every((f) => existsSync(join(BIN, f)));
 if (!present) console.warn(`doskrnl-real-programs: skipped — set MVM_FREEDOS_BIN to a folder with ${NEEDED.join(', ')}`);
 
@@ -43,6 +43,14 @@ describe.skipIf(!present)('real DOS programs on DOSKRNL', { timeout: 120_000 }, 
     const r = mvm(['XCOPY.EXE', 'SRC', 'DST', '/S', '/I']);
     expect(r.stdout).toContain('2 file(s) copied');
     expect(readFileSync(join(t.dir, 'DST', 'SUB', 'B.TXT'), 'latin1')).toBe('two\r\n');
+  });
+
+  it('runs FC (which tries long-file-name calls first and falls back) and TREE', () => {
+    const same = mvm(['FC.EXE', 'WORDS.TXT', 'WORDS.TXT']);
+    expect(same.stdout).toContain('No differences');
+    const tree = mvm(['TREE.COM', '/F']);
+    expect(tree.stdout).toContain('SRC');
+    expect(tree.stdout).toContain('B.TXT');
   });
 
   it('runs DEBUG: dump memory and quit', () => {
