@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Rebuild every guest program under test/guests from its assembly source.
+# Rebuild every guest program under test/guests from its source (nasm assembly or bcc C).
 #
 # Convention: an .asm file is a guest if one of its first 10 lines is a comment of the form
 #     ; build: nasm <arguments>
+# and a .c file if one of its first 10 lines reads
+#     // build: bcc <arguments>
 # The command runs in the file's own directory (so `-o cpubench.com cpubench.asm` names files
 # beside the source). Files without such a line (include files, fragments) are skipped.
 # The built binaries are committed next to their sources, so tests need no assembler;
@@ -21,6 +23,10 @@ if ! command -v nasm >/dev/null 2>&1; then
   echo "build-guests: nasm not found (apt-get install nasm)" >&2
   exit 1
 fi
+if ! command -v bcc >/dev/null 2>&1; then
+  echo "build-guests: bcc not found (apt-get install bcc)" >&2
+  exit 1
+fi
 
 work="$guests"
 if (( check )); then
@@ -33,7 +39,7 @@ fi
 built=0
 failed=0
 while IFS= read -r -d '' src; do
-  line="$(head -n 10 "$src" | grep -m1 -E '^[[:space:]]*;[[:space:]]*build:[[:space:]]*nasm[[:space:]]' || true)"
+  line="$(head -n 10 "$src" | grep -m1 -E '^[[:space:]]*(;|//)[[:space:]]*build:[[:space:]]*(nasm|bcc)[[:space:]]' || true)"
   [[ -z "$line" ]] && continue
   cmd="${line#*build:}"
   cmd="$(echo "$cmd" | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//')"
@@ -53,7 +59,7 @@ while IFS= read -r -d '' src; do
     echo "FAILED $rel  ($cmd)" >&2
     failed=$((failed + 1))
   fi
-done < <(find "$work" -name '*.asm' -type f -print0 | sort -z)
+done < <(find "$work" \( -name '*.asm' -o -name '*.c' \) -type f -print0 | sort -z)
 
 if (( check && failed == 0 )); then
   if ! diff -r -q "$guests" "$tmp" >/dev/null; then

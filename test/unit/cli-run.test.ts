@@ -4,7 +4,7 @@
  * and a program that cannot run.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GUESTS = join(ROOT, 'test/guests/dos');
 const temp = tempDir();
 afterAll(() => temp.remove());
-for (const name of ['hello.com', 'spin.com', 'mvmsvc.com', 'dosver.com']) copyFileSync(join(GUESTS, name), join(temp.dir, name.toUpperCase()));
+for (const name of ['hello.com', 'spin.com', 'mvmsvc.com', 'dosver.com', 'cstdio.com']) copyFileSync(join(GUESTS, name), join(temp.dir, name.toUpperCase()));
 
 function mvm(args: string[], input?: string) {
   return spawnSync(process.execPath, [join(ROOT, 'bin/mvm.js'), ...args], { encoding: 'utf8', timeout: 60_000, input });
@@ -67,6 +67,13 @@ describe('mvm run', { timeout: 60_000 }, () => {
     const bad = mvm(['run', '--setting', 'DOS_VERSION=nonsense', '--drive', `C=${temp.dir}`, 'DOSVER.COM']);
     expect(bad.status).toBe(125);
     expect(bad.stderr).toContain('DOS_VERSION');
+  });
+
+  it("runs a C program built with bcc: its arguments, stdio on a host file, its return code", () => {
+    const r = mvm(['run', '--drive', `C=${temp.dir}`, 'CSTDIO.COM', 'hello']);
+    expect(r.stdout.split('\n').map((l) => l.trimEnd())).toEqual(['argc=2 argv1=hello', 'read: line 0', 'read: line 1', 'read: line 2', '']);
+    expect(readFileSync(join(temp.dir, 'CSTDIO.TXT'), 'latin1')).toBe('line 0\nline 1\nline 2\n');
+    expect(r.status).toBe(5);
   });
 
   it('refuses a drive that is not a folder', () => {
