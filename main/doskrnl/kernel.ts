@@ -348,7 +348,7 @@ export class Kernel {
     try {
       this.processes.startProgram();
     } catch (e) {
-      const why = e instanceof DosFail ? `${this.options.program}: ${e.message}` : (e as Error).message;
+      const why = (e as Error).message;
       this.vdh.post('dos-exit', { code: 255, reason: why });
       this.vdh.stopVm(`cannot run ${this.options.program}: ${why}`);
     }
