@@ -19,8 +19,36 @@ export interface MvmInfo {
   cpuModels: string[];
 }
 
+/** How to start a DOS session (a DOS Window): the shell, or one program, on DOSKRNL with host folders as drives. */
+export interface SessionOptions {
+  /** The DOS program on drive C: to run ('EDIT.COM', 'GAMES\\PLAY.EXE'); absent: the command shell. */
+  program?: string;
+  /** Its command line. */
+  args?: string;
+  /** The host folder that is drive C:; absent: the user's DOS folder (MVM_DATA_DIR/dos/C). */
+  driveC?: string;
+  /** DOS settings by name (DOS_VERSION, ...), validated by the VDDs that own them. */
+  settings?: Record<string, string | number | boolean>;
+}
+
+/** A running (or ended) session as the shell shows it. */
+export interface SessionInfo {
+  id: number;
+  title: string;
+  state: 'starting' | 'running' | 'idle' | 'paused' | 'stopped' | 'crashed';
+  reason?: string;
+  /**
+   * Where the session's shield connects for frames and input: a ws:// URL to the VM's own process (web
+   * host). Under Electron the shield's MessagePort is delivered instead and this is absent.
+   */
+  shield?: string;
+}
+
 export interface MvmApi {
   info(): Promise<MvmInfo>;
+  startSession(options: SessionOptions): Promise<SessionInfo>;
+  listSessions(): Promise<SessionInfo[]>;
+  stopSession(id: number): Promise<void>;
 }
 
 export type MvmMethod = keyof MvmApi;

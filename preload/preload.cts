@@ -10,6 +10,9 @@ import type { MvmApi } from './api.js';
 
 const api: MvmApi = {
   info: () => electron.ipcRenderer.invoke('mvm:info'),
+  startSession: (options) => electron.ipcRenderer.invoke('mvm:startSession', options),
+  listSessions: () => electron.ipcRenderer.invoke('mvm:listSessions'),
+  stopSession: (id) => electron.ipcRenderer.invoke('mvm:stopSession', id),
 };
 
 electron.contextBridge.exposeInMainWorld('mvm', api);

@@ -54,5 +54,8 @@ export function webSocketApi(url: string): MvmApi {
 
   return {
     info: () => call('info', []) as ReturnType<MvmApi['info']>,
+    startSession: (options) => call('startSession', [options]) as ReturnType<MvmApi['startSession']>,
+    listSessions: () => call('listSessions', []) as ReturnType<MvmApi['listSessions']>,
+    stopSession: (id) => call('stopSession', [id]) as ReturnType<MvmApi['stopSession']>,
   };
 }

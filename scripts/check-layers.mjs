@@ -20,11 +20,12 @@ export const RULES = [
   // The CPU knows nothing above it and runs in any host (Node, a worker, a browser): no packages either.
   { from: 'main/ist', may: ['$self'], packages: [] },
   // The monitor knows the CPU, its own VDH API and the firmware images it loads into a VM.
-  { from: 'main/vmm', may: ['$self', 'main/ist', 'firmware'] },
+  { from: 'main/vmm', may: ['$self', 'main/ist', 'main/vman', 'firmware'] },
   // The DOS kernel's host half: the VDH API, its guest stubs, node builtins (host folders are its drives).
   { from: 'main/doskrnl', may: ['$self', 'main/vmm/vdh*', 'firmware'] },
   // A VM process is the composition root of one VM: the monitor, the VDDs it loads, the DOS kernel.
-  { from: 'main/vmm/vm-process.ts', may: ['main/vmm', 'main/ist', 'firmware', 'main/doskrnl'] },
+  { from: 'main/vmm/vm-display.ts', may: ['main/vmm', 'main/vman', 'main/web/websocket.ts'] },
+  { from: 'main/vmm/vm-process.ts', may: ['main/vmm', 'main/ist', 'main/vman', 'firmware', 'main/doskrnl', 'main/web/websocket.ts'] },
   // The video manager: plain data structures engines and shields share; nothing above it, no packages.
   { from: 'main/vman', may: ['$self'], packages: [] },
   // Firmware builds guest-side code (the BIOS ROM, DOSKRNL stubs) from its own sources: a leaf.
@@ -32,7 +33,7 @@ export const RULES = [
   // A VDD knows only the VDH API; VDDs talk to each other through named requests, never imports.
   { from: 'vdd/*', may: ['$self', 'main/vmm/vdh*'], packages: [] },
   // Browser code: only the renderer itself and the preload contract (types); no Node, no Electron.
-  { from: 'renderer', may: ['$self', 'preload/api.ts'], packages: ['lit', 'lit/*', '@lit/*'] },
+  { from: 'renderer', may: ['$self', 'preload/api.ts', 'main/vman'], packages: ['lit', 'lit/*', '@lit/*'] },
   // Preload runs in Electron's sandbox, where require() knows only a few modules.
   { from: 'preload', may: ['$self'], packages: ['electron'] },
 ];

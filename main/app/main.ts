@@ -10,11 +10,12 @@ import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'e
 import { fileURLToPath } from 'node:url';
 import type { MvmMethod } from '../../preload/api.js';
 import { MvmServer } from '../mvm/server.js';
-import { api } from '../web/info.js';
+import { createApi } from '../web/api.js';
 import { utilityLauncher } from './vm-launcher.js';
 
 /** The MVM server; each VM it starts is a utility process of this app. */
 export const server = new MvmServer({ launch: utilityLauncher });
+const api = createApi(server);
 
 const rendererIndex = fileURLToPath(new URL('../../renderer/index.html', import.meta.url));
 const preloadScript = fileURLToPath(new URL('../../preload/preload.cjs', import.meta.url));
@@ -70,6 +71,9 @@ app.on('will-quit', () => void server.shutdown());
 void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   handle('info', 0, () => api.info());
+  handle('startSession', 1, (options) => api.startSession(options as never));
+  handle('listSessions', 0, () => api.listSessions());
+  handle('stopSession', 1, (id) => api.stopSession(id as number));
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

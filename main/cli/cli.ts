@@ -20,7 +20,8 @@ commands available now:
   mvm request [boot options] VDD COMMAND [JSON]
                          start a VM, send a request to one of its VDDs (DosRequestVDD), print the answer
 
-  mvm run [--drive C=DIR]... [--cwd C:\DIR] [--timeout S] [--setting NAME=VALUE]... [--model M] PROG [ARGS]
+  mvm run [--drive C=DIR]... [--cwd C:\DIR] [--timeout S] [--setting NAME=VALUE]... [--model M]
+          [--screenshot OUT.png [--screenshot-after S]] PROG [ARGS]
                          run a DOS program headless on the DOS kernel, host folders as drives (without
                          --drive, PROG's folder is C:); its output goes to stdout, stdin is its keyboard,
                          its return code is the exit code (124 timeout, 125 VM failure, 126 cannot run)
@@ -232,6 +233,8 @@ async function runCommand(args: readonly string[]): Promise<number> {
   let cwd: string | undefined;
   let timeoutS = 0;
   let model = 386;
+  let screenshot: string | undefined;
+  let screenshotAfterS: number | undefined;
   let i = 0;
   for (; i < args.length; i++) {
     const arg = args[i];
@@ -245,7 +248,11 @@ async function runCommand(args: readonly string[]): Promise<number> {
       if (!existsSync(hostPath) || !statSync(hostPath).isDirectory()) return fail(`mvm run: drive ${m[1].toUpperCase()}: ${hostPath} is not a folder`);
       drives.push({ letter: m[1].toUpperCase(), hostPath, readOnly: m[4] !== undefined });
     } else if (arg === '--cwd') cwd = value;
-    else if (arg === '--timeout') {
+    else if (arg === '--screenshot') screenshot = pathModule.resolve(value);
+    else if (arg === '--screenshot-after') {
+      if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0) return fail(`mvm run: --screenshot-after wants seconds, got ${JSON.stringify(value)}`);
+      screenshotAfterS = Number(value);
+    } else if (arg === '--timeout') {
       if (!/^\d+(\.\d+)?$/.test(value)) return fail(`mvm run: --timeout wants seconds, got ${JSON.stringify(value)}`);
       timeoutS = Number(value);
     } else if (arg === '--model') {
@@ -259,7 +266,9 @@ async function runCommand(args: readonly string[]): Promise<number> {
   }
   let program = args[i];
   const programArgs = args.slice(i + 1).join(' ');
-  if (!program) return fail('usage: mvm run [--drive C=DIR]... [--cwd C:\\DIR] [--timeout S] PROG [ARGS]');
+  if (!program) return fail('usage: mvm run [--drive C=DIR]... [--cwd C:\\DIR] [--timeout S] [--screenshot OUT.png] PROG [ARGS]');
+  if (screenshotAfterS !== undefined && !screenshot) return fail('mvm run: --screenshot-after needs --screenshot OUT.png');
+  if (screenshot && !existsSync(pathModule.dirname(screenshot))) return fail(`mvm run: --screenshot: no folder ${pathModule.dirname(screenshot)}`);
   if (drives.length === 0) {
     // No drives given: PROG is a host file and its folder is C:, or a name in the current folder.
     const host = pathModule.resolve(program);
@@ -287,6 +296,7 @@ async function runCommand(args: readonly string[]): Promise<number> {
       output: (text) => void process.stdout.write(text),
       stdin: useStdin ? process.stdin : undefined,
       terminal: useStdin ? undefined : process.stdin,
+      screenshot: screenshot ? { path: screenshot, afterMs: screenshotAfterS !== undefined ? screenshotAfterS * 1000 : undefined } : undefined,
     });
     if (!result.outcome.startsWith('exit ')) console.error(`mvm run: ${result.outcome}`);
     return result.exitCode;

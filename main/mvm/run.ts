@@ -4,8 +4,10 @@
  * VVIDEO's `tty` events) goes to `output` as UTF-8, stdin feeds the DOS console, and the program's return
  * code comes back.
  */
+import { writeFileSync } from 'node:fs';
+import { encodeIndexedPng } from './png.js';
 import { decodeCp437 } from '../vmm/vdh-cp437.js';
-import type { DosConfig } from '../vmm/protocol.js';
+import type { DosConfig, VmScreenshot } from '../vmm/protocol.js';
 import type { MvmServer } from './server.js';
 
 /** Exit codes of `mvm run` when the program did not end by itself (chosen like timeout(1) and shells). */
@@ -29,6 +31,14 @@ export interface RunOptions {
   stdin?: AsyncIterable<Uint8Array | string>;
   /** A terminal to type on: its keys go to the VM's keyboard (VKBD), arrows and all, as they are pressed. */
   terminal?: NodeJS.ReadStream;
+  /** Save the display as a PNG when the program ends, or after `afterMs` (then the run ends there, exit 0). */
+  screenshot?: { path: string; afterMs?: number };
+}
+
+/** Write a VM's screenshot as an indexed PNG. */
+export function writeScreenshot(path: string, s: VmScreenshot): void {
+  const pixels = new Uint8Array(Buffer.from(s.pixels, 'base64'));
+  writeFileSync(path, encodeIndexedPng(s.width, s.height, pixels, s.palette));
 }
 
 /** Terminal escape sequences of the keys DOS programs use, as scan codes (make + break, E0-prefixed grey keys). */
@@ -83,12 +93,14 @@ export async function runProgram(server: MvmServer, o: RunOptions): Promise<RunR
       if (e.topic === 'tty') o.output(decodeCp437((e.payload as { bytes: number[] }).bytes));
       else if (e.topic === 'dos-exit') exit = { code: (e.payload as { code: number }).code };
       else if (e.topic === 'dos-start') started = true;
+      else if (e.topic === 'screenshot' && o.screenshot && o.screenshot.afterMs === undefined) writeScreenshot(o.screenshot.path, e.payload as VmScreenshot);
     } else if (e.kind === 'state' && e.vm.id === vmId && (e.vm.state === 'stopped' || e.vm.state === 'crashed')) finished();
   });
   try {
     let info;
     try {
-      info = await server.startVm({ model: o.model ?? 386, paced: false, settings: o.settings, dos: o.dos }, o.dos.program);
+      const atExit = o.screenshot !== undefined && o.screenshot.afterMs === undefined;
+      info = await server.startVm({ model: o.model ?? 386, paced: false, settings: o.settings, dos: o.dos, screenshotAtExit: atExit }, o.dos.program);
     } catch (e) {
       return { exitCode: RunExit.vmFailed, outcome: (e as Error).message, elapsedMs: performance.now() - t0 };
     }
@@ -96,8 +108,18 @@ export async function runProgram(server: MvmServer, o: RunOptions): Promise<RunR
     if (o.stdin) void feed(server, vmId, o.stdin);
     if (o.terminal) releaseTerminal = typeFromTerminal(server, vmId, o.terminal);
     const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), o.timeoutMs).unref());
-    const how = await Promise.race([done.then(() => 'ended' as const), timer]);
+    const shot = o.screenshot;
+    const shotTimer =
+      shot?.afterMs !== undefined
+        ? new Promise<'screenshot'>((r) => setTimeout(() => r('screenshot'), shot.afterMs).unref())
+        : new Promise<never>(() => {});
+    const how = await Promise.race([done.then(() => 'ended' as const), timer, shotTimer]);
     const state = server.get(vmId);
+    if (how === 'screenshot' && shot) {
+      writeScreenshot(shot.path, await server.screenshot(vmId));
+      await server.stop(vmId, 'screenshot taken');
+      return { exitCode: 0, outcome: `screenshot after ${shot.afterMs! / 1000} s`, elapsedMs: performance.now() - t0 };
+    }
     if (how === 'timeout') {
       await server.stop(vmId, 'timeout');
       return { exitCode: RunExit.timeout, outcome: `timeout after ${o.timeoutMs / 1000} s`, elapsedMs: performance.now() - t0 };

@@ -11,7 +11,7 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseFromVm, type FromVm, type ToVm, type VmConfig, type VmRunState, type VmStats } from '../vmm/protocol.js';
+import { parseFromVm, type FromVm, type ToVm, type VmConfig, type VmRunState, type VmScreenshot, type VmStats } from '../vmm/protocol.js';
 
 /** A launched VM process as the server sees it. */
 export interface VmChannel {
@@ -198,6 +198,11 @@ export class MvmServer {
   /** The VM process's counters: guest instructions, virtual ticks, host CPU time, memory. */
   stats(id: number): Promise<VmStats> {
     return this.call(id, 'stats', (requestId) => ({ type: 'stats', id: requestId })) as Promise<VmStats>;
+  }
+
+  /** The VM's display as it is now (rendered first). */
+  screenshot(id: number): Promise<VmScreenshot> {
+    return this.call(id, 'screenshot', (requestId) => ({ type: 'screenshot', id: requestId })) as Promise<VmScreenshot>;
   }
 
   /** Send a message that the VM answers with a reply of the same id. */

@@ -23,6 +23,24 @@ export interface FrameUpdate {
   /** 256 RGBA entries (0xAABBGGRR little-endian, as ImageData wants), present when changed. */
   palette?: Uint32Array;
   pointer?: { x: number; y: number; visible: boolean };
+  /** The screen as text (text modes), present when it changed; null when the surface stopped being text. */
+  text?: ScreenText | null;
+}
+
+/**
+ * What a text-mode screen says, beside its pixels: the lines as Unicode (for assistive technology, mark and
+ * copy) and the cursor, which the shield draws and blinks itself (so frames do not change with the blink).
+ */
+export interface ScreenText {
+  columns: number;
+  rows: number;
+  /** Cell size in surface pixels (8 or 9 wide; 8, 14 or 16 high, say). */
+  cellWidth: number;
+  cellHeight: number;
+  /** `rows` strings of `columns` characters each. */
+  lines: string[];
+  /** Cursor cell and its scan lines inside the cell (start > end or visible false: no cursor). */
+  cursor: { row: number; col: number; start: number; end: number; visible: boolean };
 }
 
 /** Damage rectangles beyond this many are merged into their bounding box (a full-ish update is cheaper). */
@@ -36,6 +54,10 @@ export class Surface {
   private seq = 0;
   private pointer = { x: 0, y: 0, visible: false };
   private pointerDirty = false;
+  private screenText: ScreenText | null = null;
+  private textDirty = false;
+  /** How the surface is meant to be shown: its display aspect ratio (4:3 for every VGA mode). */
+  aspect = 4 / 3;
 
   constructor(
     public width: number,
@@ -163,6 +185,17 @@ export class Surface {
     this.pointerDirty = true;
   }
 
+  /** The screen's text (text modes) or null; a change goes out with the next update. */
+  setText(text: ScreenText | null): void {
+    if (sameText(this.screenText, text)) return;
+    this.screenText = text;
+    this.textDirty = true;
+  }
+
+  get screen(): ScreenText | null {
+    return this.screenText;
+  }
+
   // ---- damage and updates
 
   damageAll(): void {
@@ -170,7 +203,7 @@ export class Surface {
   }
 
   get dirty(): boolean {
-    return this.damage.length > 0 || this.paletteDirty || this.pointerDirty;
+    return this.damage.length > 0 || this.paletteDirty || this.pointerDirty || this.textDirty;
   }
 
   /** The update since the last one (undefined when nothing changed); `full` sends everything. */
@@ -179,6 +212,7 @@ export class Surface {
       this.damageAll();
       this.paletteDirty = true;
       this.pointerDirty = true;
+      this.textDirty = true;
     }
     if (!this.dirty) return undefined;
     const rects = this.damage.map((rect) => {
@@ -192,8 +226,9 @@ export class Surface {
     const update: FrameUpdate = { width: this.width, height: this.height, seq: ++this.seq, rects };
     if (this.paletteDirty) update.palette = this.palette.slice();
     if (this.pointerDirty) update.pointer = { ...this.pointer };
+    if (this.textDirty) update.text = this.screenText;
     this.damage = [];
-    this.paletteDirty = this.pointerDirty = false;
+    this.paletteDirty = this.pointerDirty = this.textDirty = false;
     return update;
   }
 
@@ -221,6 +256,16 @@ export class Surface {
   }
 }
 
+function sameText(a: ScreenText | null, b: ScreenText | null): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  if (a.columns !== b.columns || a.rows !== b.rows || a.cellWidth !== b.cellWidth || a.cellHeight !== b.cellHeight) return false;
+  const c = a.cursor;
+  const d = b.cursor;
+  if (c.row !== d.row || c.col !== d.col || c.start !== d.start || c.end !== d.end || c.visible !== d.visible) return false;
+  return a.lines.length === b.lines.length && a.lines.every((l, i) => l === b.lines[i]);
+}
+
 function union(a: Rect, b: Rect): Rect {
   const x = Math.min(a.x, b.x);
   const y = Math.min(a.y, b.y);
@@ -228,7 +273,10 @@ function union(a: Rect, b: Rect): Rect {
 }
 
 /** Apply an update to a shield's own copy of the surface (what the renderer does before painting). */
-export function applyUpdate(target: { width: number; height: number; pixels: Uint8Array; palette: Uint32Array }, u: FrameUpdate): void {
+export function applyUpdate(
+  target: { width: number; height: number; pixels: Uint8Array; palette: Uint32Array; text?: ScreenText | null },
+  u: FrameUpdate,
+): void {
   if (target.width !== u.width || target.height !== u.height) {
     target.width = u.width;
     target.height = u.height;
@@ -241,4 +289,5 @@ export function applyUpdate(target: { width: number; height: number; pixels: Uin
     for (let row = 0; row < rect.h; row++) target.pixels.set(pixels.subarray(row * rect.w, (row + 1) * rect.w), (rect.y + row) * u.width + rect.x);
   }
   if (u.palette) target.palette.set(u.palette);
+  if (u.text !== undefined) target.text = u.text;
 }

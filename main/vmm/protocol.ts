@@ -24,6 +24,19 @@ export interface VmConfig {
   vddDirs?: string[];
   /** Run a DOS program on DOSKRNL (host folders as drives) instead of booting a disk. */
   dos?: DosConfig;
+  /** Serve session shields: the VM posts a 'display' event {url} with its shield WebSocket (docs/vman.md). */
+  display?: boolean;
+  /** Post a 'screenshot' event (Screenshot as sent, see VmScreenshot) just before the VM ends. */
+  screenshotAtExit?: boolean;
+}
+
+/** A screenshot as it crosses the process boundary: pixels in base64, the palette as 0xAABBGGRR numbers. */
+export interface VmScreenshot {
+  width: number;
+  height: number;
+  pixels: string;
+  palette: number[];
+  text: string[] | null;
 }
 
 /** DOSKRNL's start-up: the drives, the program and how it starts (main/doskrnl/kernel.ts: DosOptions). */
@@ -59,7 +72,8 @@ export type ToVm =
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop'; reason?: string }
-  | { type: 'stats'; id: number };
+  | { type: 'stats'; id: number }
+  | { type: 'screenshot'; id: number };
 
 export type VmRunState = 'starting' | 'running' | 'idle' | 'paused' | 'stopped' | 'crashed';
 
@@ -100,7 +114,7 @@ export function parseToVm(m: unknown): ToVm | string {
       if (c.ramSize !== undefined && !(Number.isInteger(c.ramSize) && (c.ramSize as number) > 0)) return 'start: bad ramSize';
       if (c.ticksPerSecond !== undefined && !(Number.isFinite(c.ticksPerSecond) && (c.ticksPerSecond as number) >= 1e5 && (c.ticksPerSecond as number) <= 1e10))
         return 'start: ticksPerSecond must be 100000..1e10';
-      for (const k of ['translate', 'paced'] as const) if (c[k] !== undefined && typeof c[k] !== 'boolean') return `start: ${k} must be true or false`;
+      for (const k of ['translate', 'paced', 'display', 'screenshotAtExit'] as const) if (c[k] !== undefined && typeof c[k] !== 'boolean') return `start: ${k} must be true or false`;
       if (c.settings !== undefined) {
         if (!isObject(c.settings)) return 'start: settings must be an object';
         for (const [k, v] of Object.entries(c.settings)) {
@@ -124,6 +138,8 @@ export function parseToVm(m: unknown): ToVm | string {
       return m as ToVm;
     case 'stats':
       return isId(m.id) ? (m as ToVm) : 'stats: bad id';
+    case 'screenshot':
+      return isId(m.id) ? (m as ToVm) : 'screenshot: bad id';
     case 'pause':
     case 'resume':
       return m as ToVm;

@@ -2,7 +2,10 @@
  * The VDD host of one VM: loads VDD modules and implements the VDH helper API (vdh.ts) on the VM monitor.
  * VDDs see only `Vdh`; this file is the monitor side of that contract.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Surface } from '../vman/surface.js';
 import { Flag, PageKind, type CpuModel, type CpuRegisters } from '../ist/ist.js';
 import type { VirtualMachine } from './monitor.js';
 import {
@@ -278,6 +281,23 @@ export class VddHost implements Vdh {
   }
   closeVdd(_handle: VddHandle): void {}
 
+  private display: Surface | undefined;
+  surface(): Surface {
+    // 640x400 until the video VDD sets its mode: the size of an 80x25 text screen with 8-dot cells.
+    return (this.display ??= new Surface(640, 400));
+  }
+
+  asset(path: string): Uint8Array {
+    const root = assetsFolder();
+    const full = resolve(root, path);
+    if (!/^[A-Za-z0-9_.\/-]+$/.test(path) || !full.startsWith(root + sep)) throw new Error(`asset ${JSON.stringify(path)}: not a path under assets/`);
+    try {
+      return new Uint8Array(readFileSync(full));
+    } catch (e) {
+      throw new Error(`asset ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+
   openFile(path: string, options: { write?: boolean } = {}): VdhFile {
     const writable = options.write === true;
     let fd: number;
@@ -387,4 +407,16 @@ function checkProperty(def: PropertyDef, v: PropertyValue): PropertyValue {
 
 function hex2(v: number): string {
   return v.toString(16).toUpperCase().padStart(2, '0') + 'h';
+}
+
+let assetsRoot: string | undefined;
+/** The project's assets/ folder: the nearest one above this module (main/vmm in the sources, out/main/vmm built). */
+function assetsFolder(): string {
+  if (assetsRoot) return assetsRoot;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'assets', 'fonts'))) return (assetsRoot = join(dir, 'assets'));
+    dir = dirname(dir);
+  }
+  throw new Error('the assets/ folder was not found above ' + fileURLToPath(import.meta.url));
 }

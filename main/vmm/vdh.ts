@@ -14,6 +14,8 @@ import type { MmioHandler } from './memory.js';
 export type { IoHandlers, MmioHandler, CpuRegisters };
 /** The CPU models, for VDDs whose behaviour depends on the machine generation (an XT BIOS vs an AT BIOS). */
 export { CpuModel };
+export { Surface, type FrameUpdate, type Rect } from '../vman/surface.js';
+import { Surface } from '../vman/surface.js';
 
 /** A VDD plugin: the default export of a module under vdd/ (or the user's plugin folder). */
 export interface VddModule {
@@ -179,6 +181,12 @@ export interface Vdh {
 
   // ---- events to the host (the server and the session's window): speaker tones, screen changes, ...
   post(topic: string, payload: unknown): void;
+
+  // ---- the video manager (VMAN, main/vman) and the application's assets
+  /** The VM's display surface in VMAN: what a video VDD draws and the session's shields show (docs/vman.md). */
+  surface(): Surface;
+  /** A file the application ships under assets/ (fonts, say), by its path there: 'fonts/vga16.bin'. */
+  asset(path: string): Uint8Array;
 
   // ---- the CPU's reset line and address line 20 (the keyboard controller and port 92h drive them)
   /** Reset the CPU (it restarts at F000:FFF0 and the firmware's POST runs again); devices keep their state. */

@@ -13,15 +13,25 @@ import { createPc, type Pc } from './pc.js';
 import { parseToVm, type FromVm, type VmConfig } from './protocol.js';
 import { Scheduler } from './scheduler.js';
 import { loadVddFolders } from './vdd-loader.js';
+import { VmDisplay, type Screenshot } from './vm-display.js';
 
 interface Channel {
   send(m: FromVm, then?: () => void): void;
   onMessage(fn: (m: unknown) => void): void;
 }
 
-interface ParentPort {
+/** A MessagePortMain as Electron hands it to a utility process (only what is used here). */
+interface PortMain {
   postMessage(m: unknown): void;
   on(event: 'message', fn: (e: { data: unknown }) => void): void;
+  on(event: 'close', fn: () => void): void;
+  start(): void;
+  close(): void;
+}
+
+interface ParentPort {
+  postMessage(m: unknown): void;
+  on(event: 'message', fn: (e: { data: unknown; ports?: PortMain[] }) => void): void;
 }
 
 function parentChannel(): Channel {
@@ -32,7 +42,12 @@ function parentChannel(): Channel {
         parentPort.postMessage(m);
         if (then) setTimeout(then, 20);
       },
-      onMessage: (fn) => parentPort.on('message', (e) => fn(e.data)),
+      onMessage: (fn) =>
+        parentPort.on('message', (e) => {
+          // A session shield's MessagePort (Electron): frames go straight to that renderer.
+          if (e.ports?.length && (e.data as { type?: unknown })?.type === 'shield') for (const port of e.ports) attachPort(port);
+          else fn(e.data);
+        }),
     };
   }
   if (process.send) {
@@ -62,6 +77,33 @@ let pc: Pc | undefined;
 let scheduler: Scheduler | undefined;
 let startedAt = 0;
 let ending = false;
+let display: VmDisplay | undefined;
+let screenshotAtExit = false;
+
+function attachPort(port: PortMain): void {
+  if (!display) return port.close();
+  const handle = display.attach({
+    sendFrame: (bytes) => port.postMessage(bytes),
+    sendEvent: (e) => port.postMessage(JSON.stringify(e)),
+    backlog: () => 0,
+    close: () => port.close(),
+  });
+  port.on('message', (e) => {
+    if (typeof e.data === 'string') handle.receive(e.data);
+  });
+  port.on('close', () => handle.detach());
+  port.start();
+}
+
+function encodeScreenshot(s: Screenshot) {
+  return {
+    width: s.width,
+    height: s.height,
+    pixels: Buffer.from(s.pixels.buffer, s.pixels.byteOffset, s.pixels.byteLength).toString('base64'),
+    palette: Array.from(s.palette),
+    text: s.text,
+  };
+}
 
 function end(state: 'stopped' | 'crashed', reason: string, code: number): void {
   if (ending) return;
@@ -71,6 +113,12 @@ function end(state: 'stopped' | 'crashed', reason: string, code: number): void {
     pc?.host.notify('terminate');
   } catch (e) {
     reason += `; closing: ${(e as Error).message}`;
+  }
+  try {
+    if (display && screenshotAtExit) channel.send({ type: 'event', topic: 'screenshot', payload: encodeScreenshot(display.capture()) });
+    display?.close({ type: 'state', state, reason });
+  } catch (e) {
+    reason += `; display: ${(e as Error).message}`;
   }
   channel.send({ type: 'state', state, reason }, () => process.exit(code));
   setTimeout(() => process.exit(code), 1000).unref();
@@ -108,9 +156,17 @@ async function start(config: VmConfig): Promise<void> {
       end('stopped', reason, 0);
     } else channel.send({ type: 'state', state });
   };
+  display = new VmDisplay(host, () => scheduler?.wake());
+  screenshotAtExit = config.screenshotAtExit === true;
   channel.send({ type: 'ready', pid: process.pid, vdds: loaded.modules.map((m) => m.name), warnings: loaded.errors });
   startedAt = performance.now();
   scheduler.start();
+  if (config.display) {
+    display.listen().then(
+      (url) => channel.send({ type: 'event', topic: 'display', payload: { url } }),
+      (e: Error) => channel.send({ type: 'log', message: `no shield endpoint: ${e.message}` }),
+    );
+  }
 }
 
 channel.onMessage((raw) => {
@@ -148,6 +204,14 @@ channel.onMessage((raw) => {
       channel.send({ type: 'reply', id: m.id, ok: true, value });
       return;
     }
+    case 'screenshot':
+      if (!display) return channel.send({ type: 'reply', id: m.id, ok: false, error: 'the VM has not started' });
+      try {
+        channel.send({ type: 'reply', id: m.id, ok: true, value: encodeScreenshot(display.capture()) });
+      } catch (e) {
+        channel.send({ type: 'reply', id: m.id, ok: false, error: (e as Error).message });
+      }
+      return;
     case 'pause':
       scheduler?.pause();
       if (scheduler?.current === 'paused') channel.send({ type: 'state', state: 'paused' });

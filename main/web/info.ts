@@ -43,7 +43,8 @@ export function version(): string {
   return v;
 }
 
-export const api: MvmApi = {
+/** What the application reports about itself (the `info` method of the contract). */
+export const api: Pick<MvmApi, 'info'> = {
   async info(): Promise<MvmInfo> {
     return { version: version(), cpuModels: [...CPU_MODELS] };
   },

@@ -6,7 +6,7 @@
 import type { ApiArity, ApiErrorCode, ApiResponse, MvmApi, MvmMethod } from '../../preload/api.js';
 
 /** Each method with the number of arguments it takes; `satisfies` keeps it in step with the contract. */
-const ARITY = { info: 0 } as const satisfies ApiArity;
+const ARITY = { info: 0, startSession: 1, listSessions: 0, stopSession: 1 } as const satisfies ApiArity;
 
 const REQUEST_KEYS = new Set(['id', 'method', 'args']);
 
@@ -44,8 +44,7 @@ export async function dispatch(api: MvmApi, text: string): Promise<ApiResponse> 
     return error(id, 'bad-request', `${method}() takes ${ARITY[method]} argument(s), got ${req.args.length}`);
   }
   try {
-    // The arity check above is the whole validation while no method takes arguments; a method that does
-    // gets its own argument check here before the call.
+    // The arity is checked here; each method checks its own arguments' shape (main/web/sessions.ts).
     const call = api[method] as (...args: unknown[]) => Promise<unknown>;
     return { id, result: await call.apply(api, req.args) };
   } catch (e) {

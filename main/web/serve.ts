@@ -3,7 +3,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, packageRoot } from './info.js';
+import { MvmServer } from '../mvm/server.js';
+import { createApi } from './api.js';
+import { packageRoot } from './info.js';
 import { startWebHost, type WebHost } from './server.js';
 
 export async function serve(options: { port?: number; host?: string }): Promise<WebHost> {
@@ -11,8 +13,9 @@ export async function serve(options: { port?: number; host?: string }): Promise<
   if (!existsSync(join(root, 'index.html'))) {
     throw new Error(`the renderer is not built (no ${join(root, 'index.html')}); run \`npm run build\``);
   }
-  const host = await startWebHost({ root, api, ...options });
-  const stop = (): void => void host.close().then(() => process.exit(0));
+  const server = new MvmServer();
+  const host = await startWebHost({ root, api: createApi(server), ...options });
+  const stop = (): void => void Promise.all([host.close(), server.shutdown()]).then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return host;

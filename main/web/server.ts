@@ -32,7 +32,8 @@ export const CONTENT_SECURITY_POLICY = [
   "style-src 'self'",
   "img-src 'self' data:",
   "font-src 'self'",
-  "connect-src 'self'",
+  // The bridge on this host, and each session's shield WebSocket, served by its VM's own process on loopback.
+  "connect-src 'self' ws://127.0.0.1:*",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",

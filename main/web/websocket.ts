@@ -108,6 +108,16 @@ export class WebSocketConnection {
     this.#send(Op.Text, Buffer.from(text, 'utf8'));
   }
 
+  /** A binary message (frame updates to a session shield). */
+  sendBinary(bytes: Uint8Array): void {
+    this.#send(Op.Binary, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  }
+
+  /** Bytes written but not yet handed to the network: a slow reader shows here. */
+  get buffered(): number {
+    return (this.#socket as Duplex & { writableLength?: number }).writableLength ?? 0;
+  }
+
   /** Starts the closing handshake; the peer's reply (or a timeout) ends the TCP connection. */
   close(code: number = CloseCode.Normal, reason = ''): void {
     if (this.#closed) return;

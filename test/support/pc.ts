@@ -19,9 +19,9 @@ import vkbd from '../../vdd/vkbd/vkbd.js';
 import vpic from '../../vdd/vpic/vpic.js';
 import vspkr from '../../vdd/vspkr/vspkr.js';
 import vtimer from '../../vdd/vtimer/vtimer.js';
-import vvideo from '../../vdd/vvideo/vvideo.js';
+import vvga from '../../vdd/vvga/vvga.js';
 
-export const STANDARD_MODULES: VddModule[] = [vpic, vtimer, vcmos, vdma, vkbd, vdsk, vvideo, vbios, vspkr, vdbgcon];
+export const STANDARD_MODULES: VddModule[] = [vpic, vtimer, vcmos, vdma, vkbd, vdsk, vvga, vbios, vspkr, vdbgcon];
 
 export interface TestPc extends Pc {
   /** Lines the guest wrote to the debug console (port E9h). */

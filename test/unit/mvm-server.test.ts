@@ -46,7 +46,7 @@ describe('MVM server', { timeout: 60_000 }, () => {
     const vm = await s.startVm({ model: 386, paced: false, settings: { DISK_A: floppy } });
     expect(vm.pid).toBeGreaterThan(0);
     expect(vm.pid).not.toBe(process.pid);
-    expect(vm.vdds).toEqual(expect.arrayContaining(['VPIC', 'VTIMER', 'VCMOS', 'VKBD', 'VDSK', 'VVIDEO', 'VBIOS']));
+    expect(vm.vdds).toEqual(expect.arrayContaining(['VPIC', 'VTIMER', 'VCMOS', 'VKBD', 'VDSK', 'VVGA', 'VBIOS']));
     await booted;
     const h = s.openVdd(vm.id, 'VCMOS');
     const clock = (await s.requestVdd(h, 3)) as { year: number; month: number };

@@ -5,7 +5,9 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, CPU_MODELS, version } from '../../main/web/info.js';
+import { createApi } from '../../main/web/api.js';
+import { CPU_MODELS, version } from '../../main/web/info.js';
+import { MvmServer } from '../../main/mvm/server.js';
 import { CONTENT_SECURITY_POLICY, MAX_MESSAGE_BYTES, startWebHost, type WebHost } from '../../main/web/server.js';
 import { RawWebSocket } from './ws-client.js';
 
@@ -20,7 +22,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'www', 'index.html'), '<!doctype html><title>MVM Desktop</title>');
   await writeFile(join(dir, 'www', 'assets', 'app.js'), 'console.log(1);');
   await writeFile(join(dir, 'www', '.env'), 'HIDDEN');
-  host = await startWebHost({ root: join(dir, 'www'), api });
+  host = await startWebHost({ root: join(dir, 'www'), api: createApi(new MvmServer()) });
 });
 
 afterAll(async () => {

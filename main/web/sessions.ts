@@ -1,0 +1,132 @@
+/**
+ * DOS sessions for the shell: each one a VM (main/mvm's MvmServer) running DOSKRNL with host folders as
+ * drives — the command shell for a DOS Window, or one program — with its display served to shields
+ * (main/vmm/vm-display.ts). The methods are the contract's (preload/api.ts); arguments arrive from a page,
+ * so each is checked here before anything starts.
+ */
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import type { SessionInfo, SessionOptions } from '../../preload/api.js';
+import type { MvmServer } from '../mvm/server.js';
+import type { PropertyValue } from '../vmm/vdh.js';
+
+/** The user's data folder: MVM_DATA_DIR, else the platform's usual place. */
+export function dataDir(): string {
+  if (process.env.MVM_DATA_DIR) return process.env.MVM_DATA_DIR;
+  if (process.platform === 'win32' && process.env.APPDATA) return join(process.env.APPDATA, 'MVM Desktop');
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'MVM Desktop');
+  return join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'mvm-desktop');
+}
+
+/** A DOS path a page may name: 8.3 components, backslashes, no drive, no traversal. */
+const DOS_PROGRAM = /^(?:[A-Za-z0-9_$~!#%&'(){}^@`-]{1,8}(?:\.[A-Za-z0-9_$~!#%&'(){}^@`-]{1,3})?\\)*[A-Za-z0-9_$~!#%&'(){}^@`-]{1,8}\.(?:COM|EXE|BAT|com|exe|bat)$/;
+
+const DISPLAY_TIMEOUT_MS = 10_000;
+
+export class SessionManager {
+  private readonly sessions = new Map<number, SessionInfo>();
+  private readonly displayWaiters = new Map<number, (url: string) => void>();
+  private readonly displays = new Map<number, string>();
+
+  constructor(private readonly server: MvmServer) {
+    server.on((e) => {
+      if (e.kind === 'event' && e.topic === 'display') {
+        const url = (e.payload as { url?: unknown }).url;
+        if (typeof url !== 'string' || !url.startsWith('ws://127.0.0.1:')) return;
+        this.displays.set(e.vmId, url);
+        this.displayWaiters.get(e.vmId)?.(url);
+      } else if (e.kind === 'state') {
+        const s = this.sessions.get(e.vm.id);
+        if (s) {
+          s.state = e.vm.state;
+          if (e.vm.reason) s.reason = e.vm.reason;
+        }
+      }
+    });
+  }
+
+  async start(options: unknown): Promise<SessionInfo> {
+    const o = checkOptions(options);
+    const driveC = o.driveC ?? defaultDriveC();
+    const program = o.program ?? 'COMMAND.COM';
+    const title = o.program ? o.program.split('\\').pop()!.toUpperCase() : 'DOS Window';
+    const info = await this.server.startVm(
+      {
+        model: 386,
+        paced: true,
+        display: true,
+        settings: o.settings as Record<string, PropertyValue> | undefined,
+        dos: { drives: [{ letter: 'C', hostPath: driveC }], program, args: o.args, cwd: 'C:\\' },
+      },
+      title,
+    );
+    const url = this.displays.get(info.id) ?? (await this.waitForDisplay(info.id));
+    const session: SessionInfo = { id: info.id, title, state: this.server.get(info.id)?.state ?? info.state, shield: url };
+    this.sessions.set(info.id, session);
+    return { ...session };
+  }
+
+  list(): SessionInfo[] {
+    return [...this.sessions.values()].map((s) => ({ ...s }));
+  }
+
+  async stop(id: unknown): Promise<void> {
+    if (!Number.isSafeInteger(id) || !this.sessions.has(id as number)) throw new Error(`no session ${String(id).slice(0, 20)}`);
+    const s = this.server.get(id as number);
+    if (s && s.state !== 'stopped' && s.state !== 'crashed') await this.server.stop(id as number, 'closed by the user');
+  }
+
+  private waitForDisplay(vmId: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.displayWaiters.delete(vmId);
+        reject(new Error('the session did not open its display'));
+      }, DISPLAY_TIMEOUT_MS);
+      this.displayWaiters.set(vmId, (url) => {
+        clearTimeout(timer);
+        this.displayWaiters.delete(vmId);
+        resolve(url);
+      });
+    });
+  }
+}
+
+function defaultDriveC(): string {
+  const dir = join(dataDir(), 'dos', 'C');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The options a page sent, checked field by field (unknown fields are refused, not ignored). */
+export function checkOptions(options: unknown): SessionOptions {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object' || Array.isArray(options)) throw new Error('session options must be an object');
+  const o = options as Record<string, unknown>;
+  const known = new Set(['program', 'args', 'driveC', 'settings']);
+  const extra = Object.keys(o).filter((k) => !known.has(k));
+  if (extra.length) throw new Error(`unknown session option(s): ${extra.slice(0, 3).join(', ')}`);
+  const out: SessionOptions = {};
+  if (o.program !== undefined) {
+    if (typeof o.program !== 'string' || !DOS_PROGRAM.test(o.program)) throw new Error('program must be a DOS path like GAMES\\PLAY.EXE (.COM, .EXE or .BAT)');
+    out.program = o.program;
+  }
+  if (o.args !== undefined) {
+    if (typeof o.args !== 'string' || o.args.length > 126 || /[\0\r\n]/.test(o.args)) throw new Error('args must be one line of up to 126 characters');
+    out.args = o.args;
+  }
+  if (o.driveC !== undefined) {
+    if (typeof o.driveC !== 'string' || !isAbsolute(o.driveC) || o.driveC.includes('\0')) throw new Error('driveC must be an absolute host folder');
+    if (!existsSync(o.driveC) || !statSync(o.driveC).isDirectory()) throw new Error(`driveC: ${o.driveC} is not a folder`);
+    out.driveC = o.driveC;
+  }
+  if (o.settings !== undefined) {
+    if (typeof o.settings !== 'object' || o.settings === null || Array.isArray(o.settings)) throw new Error('settings must be an object');
+    for (const [k, v] of Object.entries(o.settings)) {
+      if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(k)) throw new Error(`bad setting name ${JSON.stringify(k).slice(0, 40)}`);
+      if (!['string', 'number', 'boolean'].includes(typeof v)) throw new Error(`setting ${k} has a bad value`);
+    }
+    out.settings = o.settings as SessionOptions['settings'];
+  }
+  return out;
+}

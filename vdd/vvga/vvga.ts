@@ -1,0 +1,227 @@
+/**
+ * VVGA: the virtual VGA of a DOS session — the registers and planar memory of an IBM VGA (vga.ts), its
+ * picture computed from the registers (render.ts) into the VM's VMAN surface, and the video BIOS (bios.ts).
+ *
+ * - Ports 3B4h/3B5h/3BAh, 3C0h-3CFh, 3D4h/3D5h/3DAh go to the VgaCore; the 128 KiB window A0000h-BFFFFh is
+ *   MMIO into its planes (the graphics controller decides what each access does, as on the card).
+ * - The video ROM at C0000h holds the 8x8, 8x14 and 8x16 fonts (assets/fonts) and the functionality table;
+ *   INT 43h, INT 1Fh and INT 10h AX=1130h point into it.
+ * - Named request 'VVGA' (also answered as 'VVIDEO', the name the DOS kernel and tools use for "the video
+ *   VDD"): 1 the text screen, 2 the mode, 3 the screen as text, 4 teletype bytes, 5 clear, 6 render.
+ * - Events: 'tty' `{ bytes }` (the teletype stream, for `mvm run`'s stdout), 'video-mode', 'beep'.
+ */
+import { CP437 } from '../../main/vmm/vdh-cp437.js';
+import type { Vdh, VddModule } from '../../main/vmm/vdh.js';
+import { VideoBios, type VideoRomLayout } from './bios.js';
+import { renderVga } from './render.js';
+import { PLANE_SIZE, VgaCore } from './vga.js';
+
+export { CP437 };
+
+/** What request 1 returns. */
+export interface TextScreen {
+  mode: number;
+  columns: number;
+  rows: number;
+  cursor: { row: number; col: number; visible: boolean };
+  /** Attribute bit 7 means blinking (true) or a bright background (false): INT 10h AX=1003h. */
+  blink: boolean;
+  text: string[];
+  attrs: number[][];
+}
+
+export const VVGA_SCREEN = 1;
+export const VVGA_MODE = 2;
+export const VVGA_TEXT = 3;
+/** Write bytes (CP437) as teletype output on the active page. */
+export const VVGA_TELETYPE = 4;
+/** Clear the active page and home the cursor. */
+export const VVGA_CLEAR = 5;
+/** Bring the VMAN surface up to date with the registers; true when the picture was rendered anew. */
+export const VVGA_RENDER = 6;
+
+const ROM_BASE = 0xc0000;
+const ROM_SIZE = 0x3000;
+const ROM: VideoRomLayout = { segment: 0xc000, functionality: 0x0100, font8: 0x0200, font14: 0x0a00, font16: 0x1800, alternate: 0x2800 };
+
+/** Characters blink with a period of 32 frames (16 on, 16 off), as on the VGA. */
+const BLINK_FRAMES = 16;
+
+/** The video ROM: option-ROM header, the static functionality table (INT 10h AH=1Bh) and the fonts. */
+function buildRom(fonts: { 8: Uint8Array; 14: Uint8Array; 16: Uint8Array }): Uint8Array {
+  const rom = new Uint8Array(ROM_SIZE);
+  rom[0] = 0x55;
+  rom[1] = 0xaa;
+  rom[2] = ROM_SIZE / 512;
+  rom[3] = 0xcb; // retf: nothing to initialise, the VDD did it
+  rom.set([0xff, 0xe0, 0x0f, 0, 0, 0, 0, 0x07, 0x08, 0x02, 0xff, 0x0e, 0, 0, 0x3f, 0], ROM.functionality);
+  rom.set(fonts[8], ROM.font8);
+  rom.set(fonts[14], ROM.font14);
+  rom.set(fonts[16], ROM.font16);
+  rom[ROM.alternate] = 0; // no 9-dot fix-ups
+  let sum = 0;
+  for (let i = 0; i < ROM_SIZE - 1; i++) sum += rom[i];
+  rom[ROM_SIZE - 1] = (0x100 - (sum & 0xff)) & 0xff;
+  return rom;
+}
+
+function font(vdh: Vdh, height: 8 | 14 | 16): Uint8Array {
+  const bytes = vdh.asset(`fonts/vga${height}.bin`);
+  if (bytes.length !== 256 * height) throw new Error(`VVGA: fonts/vga${height}.bin has ${bytes.length} bytes, not ${256 * height}`);
+  return bytes;
+}
+
+class Vvga {
+  readonly vga: VgaCore;
+  readonly bios: VideoBios;
+  private renderedVersion = -1;
+  private renderedBlink = false;
+  private ttyOut: number[] = [];
+  private ttyFlushArmed = false;
+
+  constructor(private readonly vdh: Vdh) {
+    this.vga = new VgaCore({ now: () => vdh.now, ticksPerSecond: vdh.ticksPerSecond });
+    const fonts = { 8: font(vdh, 8), 14: font(vdh, 14), 16: font(vdh, 16) } as const;
+    vdh.loadRom(ROM_BASE, buildRom(fonts));
+    this.bios = new VideoBios(vdh, this.vga, ROM, fonts, {
+      tty: (ch) => this.recordTty(ch),
+      beep: () => vdh.post('beep', {}),
+      modeChanged: () => vdh.post('video-mode', { mode: vdh.readByte(0x449), columns: this.bios.columns, rows: this.bios.rows }),
+    });
+  }
+
+  install(): void {
+    const vdh = this.vdh;
+    const vga = this.vga;
+    const io = { byteIn: (p: number) => vga.portIn(p), byteOut: (p: number, v: number) => vga.portOut(p, v) };
+    vdh.installIoHook(0x3b4, 2, io);
+    vdh.installIoHook(0x3ba, 1, io);
+    vdh.installIoHook(0x3c0, 16, io);
+    vdh.installIoHook(0x3d4, 2, io);
+    vdh.installIoHook(0x3da, 1, io);
+    vdh.mapMmio(0xa0000, 0x20000, { read: (a) => vga.memRead(a), write: (a, v) => vga.memWrite(a, v) });
+    vdh.installBiosService(0x10, () => this.bios.int10());
+    vdh.onUserHook('post', () => this.bios.post());
+    vdh.onUserHook('terminate', () => this.flushTty());
+    const handler = (command: number, input?: unknown) => this.request(command, input);
+    vdh.registerName('VVGA', handler);
+    vdh.registerName('VVIDEO', handler);
+  }
+
+  private request(command: number, input?: unknown): unknown {
+    const bios = this.bios;
+    switch (command) {
+      case VVGA_SCREEN:
+        return this.screen();
+      case VVGA_MODE:
+        return { mode: this.vdh.readByte(0x449) };
+      case VVGA_TEXT:
+        return this.screen()
+          .text.map((line) => line.replace(/[ \u00a0]+$/, ''))
+          .join('\n');
+      case VVGA_TELETYPE: {
+        const bytes = typeof input === 'string' ? Array.from(input, (c) => c.charCodeAt(0) & 0xff) : Array.from(input as ArrayLike<number>);
+        const page = bios.activePage();
+        for (const b of bytes) bios.teletype(page, b & 0xff);
+        return undefined;
+      }
+      case VVGA_CLEAR:
+        bios.clear();
+        return undefined;
+      case VVGA_RENDER:
+        return this.render();
+      default:
+        throw new Error(`VVGA: unknown request ${command}`);
+    }
+  }
+
+  /** The text screen as displayed (from the CRTC start address and cursor), empty in graphics modes. */
+  private screen(): TextScreen {
+    const { vga, bios } = this;
+    const mode = this.vdh.readByte(0x449);
+    const blink = (vga.ac[0x10] & 0x08) !== 0;
+    const columns = bios.columns;
+    const rows = bios.rows;
+    if (!bios.isText()) return { mode, columns, rows, cursor: { row: 0, col: 0, visible: false }, blink, text: [], attrs: [] };
+    const start = (vga.crtc[0x0c] << 8) | vga.crtc[0x0d];
+    const text: string[] = [];
+    const attrs: number[][] = [];
+    for (let row = 0; row < rows; row++) {
+      let line = '';
+      const lineAttrs: number[] = [];
+      for (let col = 0; col < columns; col++) {
+        const o = ((start + row * columns + col) * 2) & 0xfffe;
+        line += CP437[vga.vram[o]];
+        lineAttrs.push(vga.vram[PLANE_SIZE + o]);
+      }
+      text.push(line);
+      attrs.push(lineAttrs);
+    }
+    const location = ((vga.crtc[0x0e] << 8) | vga.crtc[0x0f]) - start;
+    const row = Math.floor(location / columns);
+    const col = location - row * columns;
+    const cursorStart = vga.crtc[0x0a];
+    const inside = location >= 0 && row < rows;
+    const visible = inside && !(cursorStart & 0x20) && (cursorStart & 0x1f) <= (vga.crtc[0x0b] & 0x1f);
+    return { mode, columns, rows, cursor: { row: inside ? row : 0, col: inside ? col : 0, visible }, blink, text, attrs };
+  }
+
+  /** Render into the VMAN surface when the registers, memory or blink phase changed since the last time. */
+  private render(): boolean {
+    const vga = this.vga;
+    const frames = Math.floor((this.vdh.now / this.vdh.ticksPerSecond) * vga.refreshRate());
+    const blink = Math.floor(frames / BLINK_FRAMES) % 2 === 0;
+    if (vga.version === this.renderedVersion && blink === this.renderedBlink) return false;
+    this.renderedVersion = vga.version;
+    this.renderedBlink = blink;
+    const picture = renderVga(vga, blink);
+    const surface = this.vdh.surface();
+    surface.resize(picture.width, picture.height);
+    surface.setPalette(picture.palette);
+    surface.present(picture.pixels);
+    const t = picture.text;
+    if (!t) surface.setText(null);
+    else {
+      const lines: string[] = [];
+      for (let r = 0; r < t.rows; r++) {
+        let line = '';
+        for (let c = 0; c < t.columns; c++) line += CP437[t.codes[r * t.columns + c]];
+        lines.push(line);
+      }
+      surface.setText({ columns: t.columns, rows: t.rows, cellWidth: t.cellWidth, cellHeight: t.cellHeight, lines, cursor: { ...t.cursor } });
+    }
+    return true;
+  }
+
+  /**
+   * The teletype stream: what was written as a terminal would show it (AH=0Eh, AH=13h, the DOS console),
+   * posted as `tty` events `{ bytes }` (CP437) in batches at most 10 ms of guest time apart.
+   */
+  private recordTty(ch: number): void {
+    this.ttyOut.push(ch);
+    if (this.ttyOut.length >= 4096) this.flushTty();
+    else if (!this.ttyFlushArmed) {
+      this.ttyFlushArmed = true;
+      this.vdh.armTimer(this.vdh.ticksPerSecond / 100, () => this.flushTty());
+    }
+  }
+
+  private flushTty(): void {
+    this.ttyFlushArmed = false;
+    if (this.ttyOut.length === 0) return;
+    this.vdh.post('tty', { bytes: this.ttyOut });
+    this.ttyOut = [];
+  }
+}
+
+/** The VVGA module. */
+export function createVvga(): VddModule {
+  return {
+    name: 'VVGA',
+    init(vdh: Vdh): void {
+      new Vvga(vdh).install();
+    },
+  };
+}
+
+export default createVvga();
