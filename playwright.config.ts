@@ -1,7 +1,10 @@
 // End-to-end tests (test/e2e/*.spec.ts): Debian's Chromium drives the real renderer served by the web host,
 // and Electron tests drive the app itself when an Electron binary is installed. Never `npx playwright
 // install`: the browser is /usr/bin/chromium (apt-get install chromium), or CHROMIUM_PATH if set.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 
 /** A free loopback port, chosen once: worker processes inherit it through the environment. */
@@ -19,6 +22,13 @@ async function freePort(): Promise<number> {
 
 process.env.MVM_E2E_PORT ??= String(await freePort());
 const port = Number(process.env.MVM_E2E_PORT);
+
+// The web host's data folder: its DOS drive C: holds a known file, so a test can `dir` and find it.
+if (!process.env.MVM_E2E_DATA) {
+  process.env.MVM_E2E_DATA = mkdtempSync(join(tmpdir(), 'mvm-e2e-'));
+  mkdirSync(join(process.env.MVM_E2E_DATA, 'dos', 'C'), { recursive: true });
+  writeFileSync(join(process.env.MVM_E2E_DATA, 'dos', 'C', 'README.TXT'), 'Welcome to MVM Desktop.\r\n');
+}
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -43,6 +53,7 @@ export default defineConfig({
   webServer: {
     // The built CLI (bin/mvm.js builds first if out/ is stale); the port is one nothing else holds.
     command: `node bin/mvm.js serve --port ${port}`,
+    env: { MVM_DATA_DIR: process.env.MVM_E2E_DATA },
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -735,3 +735,125 @@ describe('VVGA BIOS: screen text', () => {
     expect(vvga.name).toBe('VVGA');
   });
 });
+
+/** `mov ax,AX ; mov bx,BX ; mov cx,CX ; mov dx,DX ; int 10h` */
+function call10(ax: number, bx = 0, cx = 0, dx = 0): number[] {
+  const w = (op: number, v: number) => [op, v & 0xff, (v >> 8) & 0xff];
+  return [...w(0xb8, ax), ...w(0xbb, bx), ...w(0xb9, cx), ...w(0xba, dx), ...INT10];
+}
+
+describe('VVGA BIOS: graphics modes', () => {
+  const cases = [
+    { mode: 0x04, width: 320, height: 200, colour: 3, xor: 0x81, after: 2 },
+    { mode: 0x06, width: 640, height: 200, colour: 1, xor: 0x81, after: 0 },
+    { mode: 0x0d, width: 320, height: 200, colour: 13, xor: 0x85, after: 8 },
+    { mode: 0x12, width: 640, height: 480, colour: 9, xor: 0x8f, after: 6 },
+    { mode: 0x13, width: 320, height: 200, colour: 0xc7, xor: 0x8f, after: 0x8f },
+  ];
+  for (const c of cases) {
+    it(`mode ${c.mode.toString(16)}h: writes and reads pixels (AH=0Ch/0Dh), XORs with bit 7 outside 256 colours, and shows them`, () => {
+      const r = rig();
+      r.run(call10(c.mode));
+      let regs = r.run([...call10(0x0c00 | c.colour, 0, 17, 11), ...call10(0x0d00, 0, 17, 11)]);
+      expect(regs.eax & 0xff).toBe(c.colour);
+      expect(r.run(call10(0x0d00, 0, 18, 11)).eax & 0xff).toBe(0);
+      regs = r.run([...call10(0x0c00 | c.xor, 0, 17, 11), ...call10(0x0d00, 0, 17, 11)]);
+      expect(regs.eax & 0xff).toBe(c.after);
+      // The picture: the render request brings the VMAN surface up to date, at the mode's resolution.
+      expect(r.host.request('VVGA', 6)).toBe(true);
+      const s = r.host.surface();
+      expect([s.width, s.height]).toEqual([c.width, c.height]);
+      expect(s.screen).toBeNull();
+      const at = (x: number, y: number) => s.palette[s.pixels[y * s.width + x]];
+      // The pixel shows in its own colour against the background, or as background when the XOR cleared it.
+      if (c.after === 0) expect(at(17, 11)).toBe(at(18, 11));
+      else expect(at(17, 11)).not.toBe(at(18, 11));
+      expect(r.host.request('VVGA', 6)).toBe(false); // nothing changed since
+    });
+  }
+
+  it('teletypes in a graphics mode: glyphs of the INT 43h font in colour BL, then scrolls', () => {
+    const r = rig();
+    r.run(call10(0x12));
+    r.run(call10(0x0e41, 0x000e)); // 'A' in yellow
+    const font = r.vm.machine.memory;
+    const off = r.vm.machine.ram[0x43 * 4] | (r.vm.machine.ram[0x43 * 4 + 1] << 8);
+    const seg = r.vm.machine.ram[0x43 * 4 + 2] | (r.vm.machine.ram[0x43 * 4 + 3] << 8);
+    expect(seg).toBe(0xc000);
+    for (let y = 0; y < 16; y++) {
+      const row = font.read(seg * 16 + off + 0x41 * 16 + y);
+      for (let x = 0; x < 8; x++) {
+        const regs = r.run(call10(0x0d00, 0, x, y));
+        expect(regs.eax & 0xff, `pixel ${x},${y}`).toBe(row & (0x80 >> x) ? 14 : 0);
+      }
+    }
+    expect(r.bdaWord(0x50)).toBe(0x0001);
+    // 30 line feeds scroll the 30-row screen: the 'A' is gone.
+    tty(r, '\n'.repeat(30));
+    let lit = 0;
+    for (let y = 0; y < 16; y++) for (let x = 0; x < 8; x++) lit += r.run(call10(0x0d00, 0, x, y)).eax & 0xff;
+    expect(lit).toBe(0);
+  });
+
+  it('gives 80x43 with 350 scan lines (AX=1201h BL=30h) and the 8x8 font', () => {
+    const r = rig();
+    r.run([...call10(0x1201, 0x30), ...call10(0x0003), ...call10(0x1112)]);
+    expect(r.bda(0x84)).toBe(42);
+    expect(r.bdaWord(0x85)).toBe(8);
+    expect(r.screen().rows).toBe(43);
+    r.host.request('VVGA', 6);
+    expect([r.host.surface().width, r.host.surface().height]).toEqual([720, 43 * 8]); // the display ends after the last row
+    expect(r.host.surface().screen?.rows).toBe(43);
+  });
+
+  it('loads the default 256-colour palette in mode 13h: CGA colours, greys, then the hue circle', () => {
+    const r = rig();
+    r.run(call10(0x13));
+    const dac = (i: number) => {
+      r.vm.machine.ports.out8(0x3c7, i);
+      return [r.vm.machine.ports.in8(0x3c9), r.vm.machine.ports.in8(0x3c9), r.vm.machine.ports.in8(0x3c9)];
+    };
+    expect(dac(1)).toEqual([0, 0, 0x2a]);
+    expect(dac(14)).toEqual([0x3f, 0x3f, 0x15]);
+    expect(dac(31)).toEqual([0x3f, 0x3f, 0x3f]);
+    expect(dac(32)).toEqual([0, 0, 0x3f]);
+    expect(dac(40)).toEqual([0x3f, 0, 0]);
+    expect(dac(255)).toEqual([0, 0, 0]);
+  });
+
+  it('saves and restores registers, BIOS data and DAC with AH=1Ch', () => {
+    const r = rig();
+    const buffer = 0x0800; // ES:BX
+    r.run([...call10(0x1c01, buffer, 7)]);
+    r.run([...call10(0x13), ...call10(0x1010, 0x0001, 0x0102, 0x0300)]);
+    expect(r.bda(0x49)).toBe(0x13);
+    r.run([...call10(0x1c02, buffer, 7)]);
+    expect(r.bda(0x49)).toBe(0x03);
+    r.vm.machine.ports.out8(0x3c4, 4);
+    expect(r.vm.machine.ports.in8(0x3c5)).toBe(0x02); // odd/even text again
+    r.vm.machine.ports.out8(0x3c7, 1);
+    expect([r.vm.machine.ports.in8(0x3c9), r.vm.machine.ports.in8(0x3c9), r.vm.machine.ports.in8(0x3c9)]).toEqual([0, 0, 0x2a]);
+  });
+});
+
+describe('VVGA: the picture in the VMAN surface', () => {
+  it('renders text mode as 720x400 with the screen text and cursor beside the pixels, and only when something changed', () => {
+    const r = rig();
+    tty(r, 'C:\\>');
+    expect(r.host.request('VVGA', 6)).toBe(true);
+    const s = r.host.surface();
+    expect([s.width, s.height]).toEqual([720, 400]);
+    expect(s.screen?.lines[0].trimEnd()).toBe('C:\\>');
+    expect(s.screen?.cursor).toMatchObject({ row: 0, col: 4, visible: true });
+    expect(s.screen?.cellWidth).toBe(9);
+    // The backslash's glyph is lit somewhere in cell 2; the blank cell 10 is all background.
+    const cellLit = (col: number) => {
+      let n = 0;
+      for (let y = 0; y < 16; y++) for (let x = 0; x < 9; x++) n += s.pixels[y * 720 + col * 9 + x] !== s.pixels[0 * 720 + 10 * 9] ? 1 : 0;
+      return n;
+    };
+    expect(cellLit(2)).toBeGreaterThan(4);
+    expect(cellLit(10)).toBe(0);
+    expect(r.host.request('VVGA', 6)).toBe(false);
+  });
+});
