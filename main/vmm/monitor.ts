@@ -194,6 +194,18 @@ export class VirtualMachine {
     return this.timers.length > 0 ? this.timers[0].at : Infinity;
   }
 
+  /**
+   * From inside an instruction (a port read): the guest polls something that cannot change before `tick`,
+   * so let virtual time pass to it as idle time — at most to the next timer, which then fires on time —
+   * and end the current slice, so a paced scheduler sleeps instead of spinning (VDHReportPeek's purpose).
+   */
+  skipIdle(tick: number): void {
+    const to = Math.min(tick, this.idleUntil);
+    if (!(to > this.now)) return;
+    this.idleTicks += to - this.now;
+    this.cpu.requestStop();
+  }
+
   /** Let idle time pass up to `tick` (at most the next timer), firing what falls due. */
   advanceIdle(tick = this.idleUntil): void {
     if (!this.halted || !Number.isFinite(tick)) return;

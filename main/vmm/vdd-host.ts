@@ -356,6 +356,9 @@ export class VddHost implements Vdh {
     for (const fn of this.listeners) fn(topic, payload);
   }
 
+  skipIdleUntil(tick: number): void {
+    this.vm.skipIdle(tick);
+  }
   resetCpu(): void {
     this.vm.resetCpu();
   }

@@ -148,6 +148,12 @@ export interface Vdh {
 
   // ---- timers in virtual time (VDHArmTimerHook); returns a function that disarms it
   armTimer(ticks: number, fn: () => void): () => void;
+  /**
+   * The guest is polling a device state that cannot change before `tick` (a retrace bit, say): let virtual
+   * time run to it as idle time (at most to the next timer), so a polling loop costs no host CPU. OS/2's
+   * VDHReportPeek serves the same end.
+   */
+  skipIdleUntil(tick: number): void;
   /** Run `fn` at the next instruction boundary, outside whatever the VM is doing now (VDHArmContextHook). */
   armContextHook(fn: () => void): void;
   /**

@@ -39,9 +39,9 @@ interface Rig {
   peek(addr: number, length: number): number[];
 }
 
-function rig(ticksPerSecond?: number): Rig {
+function rig(ticksPerSecond?: number, settings: Record<string, boolean> = {}): Rig {
   const vm = new VirtualMachine({ model: CpuModel.i80386, ticksPerSecond });
-  const host = new VddHost(vm);
+  const host = new VddHost(vm, settings);
   const posts: Rig['posts'] = [];
   host.onPost((topic, payload) => posts.push({ topic, payload }));
   host.load([vvga]);
@@ -855,5 +855,65 @@ describe('VVGA: the picture in the VMAN surface', () => {
     expect(cellLit(2)).toBeGreaterThan(4);
     expect(cellLit(10)).toBe(0);
     expect(r.host.request('VVGA', 6)).toBe(false);
+  });
+});
+
+describe('VVGA: retrace emulation (VIDEO_RETRACE_EMULATION)', () => {
+  /**
+   * Wait for 35 vertical retraces the way games do:
+   *   mov cx,35 ; mov dx,3DAh
+   *   frame: w1: in al,dx ; test al,8 ; jnz w1      (leave the current retrace)
+   *          w2: in al,dx ; test al,8 ; jz w2       (wait for the next one)
+   *          loop frame
+   */
+  const WAIT_35_FRAMES = [0xb9, 0x23, 0x00, 0xba, 0xda, 0x03, 0xec, 0xa8, 0x08, 0x75, 0xfb, 0xec, 0xa8, 0x08, 0x74, 0xfb, 0xe2, 0xf4];
+  const TPS = 10_000_000;
+
+  function measure(emulation: boolean): { seconds: number; instructions: number } {
+    const r = rig(TPS, { VIDEO_RETRACE_EMULATION: emulation });
+    const t0 = r.vm.now;
+    const i0 = r.vm.cpu.instructions;
+    r.run(WAIT_35_FRAMES);
+    return { seconds: (r.vm.now - t0) / TPS, instructions: r.vm.cpu.instructions - i0 };
+  }
+
+  it('lets a loop waiting for retrace sleep: the same 35 frames of virtual time for a small fraction of the instructions', () => {
+    const on = measure(true);
+    const off = measure(false);
+    // 35 frames at 70.09 Hz take half a second of virtual time either way.
+    expect(on.seconds).toBeGreaterThan(34 / 70.09);
+    expect(on.seconds).toBeLessThan(36 / 70.09);
+    expect(off.seconds).toBeGreaterThan(34 / 70.09);
+    expect(off.seconds).toBeLessThan(36 / 70.09);
+    // Spinning executes an instruction per tick; with the emulation the loop runs a few dozen times a frame.
+    expect(off.instructions).toBeGreaterThan(0.9 * off.seconds * TPS);
+    expect(on.instructions).toBeLessThan(0.01 * on.seconds * TPS);
+  });
+
+  it('still shows every line to a loop that watches display enable (bit 0) as well as retrace', () => {
+    // Count the displayed lines of one frame by their display-disabled ends, until the retrace:
+    //   mov cx,0 ; mov dx,3DAh
+    //   w: in al,dx ; test al,8 ; jnz done ; test al,1 ; jnz w      (wait for display)
+    //   v: in al,dx ; test al,8 ; jnz done ; test al,1 ; jz v       (wait for the line's end)
+    //      inc cx ; jmp w
+    //   done:
+    const count = (emulation: boolean) => {
+      const r = rig(TPS, { VIDEO_RETRACE_EMULATION: emulation });
+      // Start just after a retrace (in al,dx ; test al,8 ; jz $-3 ; in al,dx ; test al,8 ; jnz $-3).
+      r.run([0xba, 0xda, 0x03, 0xec, 0xa8, 0x08, 0x74, 0xfb, 0xec, 0xa8, 0x08, 0x75, 0xfb]);
+      const i0 = r.vm.cpu.instructions;
+      const regs = r.run([
+        0xb9, 0x00, 0x00, 0xba, 0xda, 0x03,
+        0xec, 0xa8, 0x08, 0x75, 0x10, 0xa8, 0x01, 0x75, 0xf7,
+        0xec, 0xa8, 0x08, 0x75, 0x07, 0xa8, 0x01, 0x74, 0xf7,
+        0x41, 0xeb, 0xeb,
+      ]);
+      return { lines: regs.ecx & 0xffff, instructions: r.vm.cpu.instructions - i0 };
+    };
+    const on = count(true);
+    expect(on.lines).toBe(400);
+    expect(count(false).lines).toBe(400);
+    // The skips happen inside each line too: a fraction of the frame's 142 700 ticks (8 polls per wait).
+    expect(on.instructions).toBeLessThan(142_700 / 3);
   });
 });

@@ -376,6 +376,38 @@ export class VgaCore {
     return this.clock.ticksPerSecond / (this.tLineTicks * this.tTotalLines);
   }
 
+  /**
+   * The first tick at or after which Input Status 1's bits in `mask` (08h vertical retrace, 01h display
+   * disabled) may differ from what they read now. Never later than the real next change; it may be an
+   * instant where nothing changes (the end of the last displayed line), which only makes a skip shorter.
+   */
+  nextStatusChange(mask: number): number {
+    this.timing();
+    const lt = this.tLineTicks;
+    const total = this.tTotalLines;
+    const frameTicks = lt * total;
+    const now = this.clock.now();
+    let pos = now % frameTicks;
+    if (pos < 0) pos += frameTicks;
+    const frameStart = now - pos;
+    const line = Math.floor(pos / lt);
+    let next = frameStart + frameTicks;
+    if (mask & 0x08) {
+      for (const edgeLine of [this.tRetraceStart, (this.tRetraceStart + this.tRetraceLines) % total]) {
+        let t = frameStart + edgeLine * lt;
+        if (t <= now) t += frameTicks;
+        if (t < next) next = t;
+      }
+    }
+    if (mask & 0x01 && line < this.tDisplayLines) {
+      const inLine = pos - line * lt;
+      const displayEnd = this.tDisplayFraction * lt;
+      const t = frameStart + line * lt + (inLine < displayEnd ? displayEnd : lt);
+      if (t < next) next = t;
+    }
+    return Math.ceil(next);
+  }
+
   private inputStatus1(): number {
     this.acFlipFlop = false;
     this.timing();

@@ -9,6 +9,7 @@
  * - Named request 'VVGA' (also answered as 'VVIDEO', the name the DOS kernel and tools use for "the video
  *   VDD"): 1 the text screen, 2 the mode, 3 the screen as text, 4 teletype bytes, 5 clear, 6 render.
  * - Events: 'tty' `{ bytes }` (the teletype stream, for `mvm run`'s stdout), 'video-mode', 'beep'.
+ * - VIDEO_RETRACE_EMULATION: a program spinning on the retrace bit sleeps until it changes (inputStatus1).
  */
 import { CP437 } from '../../main/vmm/vdh-cp437.js';
 import type { Vdh, VddModule } from '../../main/vmm/vdh.js';
@@ -44,6 +45,11 @@ const ROM_BASE = 0xc0000;
 const ROM_SIZE = 0x3000;
 const ROM: VideoRomLayout = { segment: 0xc000, functionality: 0x0100, font8: 0x0200, font14: 0x0a00, font16: 0x1800, alternate: 0x2800 };
 
+/** A status-port read this soon (ticks) after the last one from the same instruction continues a polling loop. */
+const POLL_GAP = 256;
+/** Reads of an unchanged retrace bit from one loop before virtual time skips ahead. */
+const POLLS_BEFORE_SKIP = 8;
+
 /** Characters blink with a period of 32 frames (16 on, 16 off), as on the VGA. */
 const BLINK_FRAMES = 16;
 
@@ -77,6 +83,9 @@ class Vvga {
   private renderedVersion = -1;
   private renderedBlink = false;
   private ttyOut: number[] = [];
+  private retraceEmulation = true;
+  /** The status-port polling loop being watched: where its IN is, when and what it read last. */
+  private poll = { at: -1, tick: 0, value: 0, count: 0, bit0Flips: 0 };
   private ttyFlushArmed = false;
 
   constructor(private readonly vdh: Vdh) {
@@ -93,19 +102,56 @@ class Vvga {
   install(): void {
     const vdh = this.vdh;
     const vga = this.vga;
+    vdh.registerProperty({
+      type: 'bool',
+      name: 'VIDEO_RETRACE_EMULATION',
+      help: 'Let a program that waits for the vertical retrace sleep until it comes instead of spinning on the status port.',
+      default: true,
+    });
     const io = { byteIn: (p: number) => vga.portIn(p), byteOut: (p: number, v: number) => vga.portOut(p, v) };
+    const status = { byteIn: (p: number) => this.inputStatus1(p), byteOut: (p: number, v: number) => vga.portOut(p, v) };
     vdh.installIoHook(0x3b4, 2, io);
-    vdh.installIoHook(0x3ba, 1, io);
+    vdh.installIoHook(0x3ba, 1, status);
     vdh.installIoHook(0x3c0, 16, io);
     vdh.installIoHook(0x3d4, 2, io);
-    vdh.installIoHook(0x3da, 1, io);
+    vdh.installIoHook(0x3da, 1, status);
     vdh.mapMmio(0xa0000, 0x20000, { read: (a) => vga.memRead(a), write: (a, v) => vga.memWrite(a, v) });
+    this.retraceEmulation = vdh.property('VIDEO_RETRACE_EMULATION') === true;
     vdh.installBiosService(0x10, () => this.bios.int10());
     vdh.onUserHook('post', () => this.bios.post());
     vdh.onUserHook('terminate', () => this.flushTty());
     const handler = (command: number, input?: unknown) => this.request(command, input);
     vdh.registerName('VVGA', handler);
     vdh.registerName('VVIDEO', handler);
+  }
+
+  /**
+   * Input Status 1 with retrace emulation (VIDEO_RETRACE_EMULATION): a program spinning on the retrace bit
+   * — the same IN instruction read again and again without the bit changing — has virtual time skip to the
+   * next change instead of executing the loop millions of times. If that loop has let bit 0 (display
+   * disabled) flip under it twice, it waits for bit 3 alone and the skip goes to the next retrace edge;
+   * otherwise to the next change of either bit, so raster effects that wait on bit 0 keep their timing.
+   */
+  private inputStatus1(port: number): number {
+    const v = this.vga.portIn(port);
+    if (!this.retraceEmulation) return v;
+    const vdh = this.vdh;
+    const now = vdh.now;
+    const r = vdh.getRegisters();
+    const at = (r.cs << 4) + r.eip;
+    if (at === this.poll.at && now - this.poll.tick < POLL_GAP && !((v ^ this.poll.value) & 0x08)) {
+      this.poll.count++;
+      if ((v ^ this.poll.value) & 0x01) this.poll.bit0Flips++;
+    } else this.poll = { at, tick: now, value: v, count: 0, bit0Flips: 0 };
+    this.poll.value = v;
+    this.poll.tick = now;
+    if (this.poll.count >= POLLS_BEFORE_SKIP) {
+      const next = this.vga.nextStatusChange(this.poll.bit0Flips >= 2 ? 0x08 : 0x09);
+      vdh.skipIdleUntil(next);
+      this.poll.count = 0;
+      this.poll.tick = next;
+    }
+    return v;
   }
 
   private request(command: number, input?: unknown): unknown {
