@@ -6,7 +6,8 @@
 //   node scripts/fonts/build-fonts.mjs /tmp/cs/usr/share/consolefonts
 //
 // Each CP437 character is looked up by its Unicode code point in the *-VGA<size>.psf.gz unicode tables
-// (Uni2, Uni1, Uni3, Lat15 first, then the rest). The 8x14 set, and the 8x8 glyphs the 8-row fonts lack or
+// (Uni2, Uni1, Uni3, Lat15 first, then the rest; a glyph a font shares between two CP437 characters — a
+// look-alike standing in for a missing one — only when no font has the character's own). The 8x14 set, and the 8x8 glyphs the 8-row fonts lack or
 // draw poorly, are reduced from the 8x16 glyphs by dropping blank or repeated rows.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -84,10 +85,21 @@ function fontFromPsfs(size) {
   const fonts = names.map((n) => parsePsf(join(dir, `${n}-VGA${size}.psf.gz`)));
   const font = new Uint8Array(256 * size);
   const missing = [];
+  // A font that lacks a glyph often maps its code point to a look-alike it has (double-line box drawing
+  // to the single-line one); such a glyph serves two CP437 characters there. Prefer a font where the
+  // glyph is the character's own.
+  const glyphOf = (f, u) => f.map.get(u) ?? f.map.get(ALIAS[u]);
+  for (const f of fonts) {
+    f.uses = new Map();
+    for (let c = 1; c < 255; c++) {
+      const g = glyphOf(f, CP437[c].codePointAt(0));
+      if (g !== undefined) f.uses.set(g, (f.uses.get(g) ?? 0) + 1);
+    }
+  }
   for (let c = 1; c < 255; c++) {
     if (c === 0x20) continue;
     const u = CP437[c].codePointAt(0);
-    const f = fonts.find((f) => f.map.has(u) || f.map.has(ALIAS[u]));
+    const f = fonts.find((f) => glyphOf(f, u) !== undefined && f.uses.get(glyphOf(f, u)) === 1) ?? fonts.find((f) => glyphOf(f, u) !== undefined);
     if (!f) {
       missing.push(c);
       continue;
