@@ -16,6 +16,11 @@ export const BIOS_SIZE = 0x10000;
 export const RomOffset = {
   /** The return-hook stub: SVC 7Eh (VDHArmReturnHook's landing place). */
   returnHook: 0xe000,
+  /**
+   * The mouse driver's entry (INT 33h): `sti ; SVC B3h ; retf 2`, served by VMOUSE, which points vector 33h
+   * here at POST. Until then the vector stays at an IRET, as on a PC without a mouse driver.
+   */
+  mouseDriver: 0xe010,
   /** POST entry (the reset vector jumps here). */
   post: 0xe05b,
   /** INT 15h AH=C0h system configuration table. */
@@ -167,6 +172,7 @@ export function buildBiosRom(date = '11/23/26'): BiosRom {
 
   a.org(RomOffset.returnHook);
   a.svc(SVC_RETURN_HOOK);
+  a.org(RomOffset.mouseDriver).sti().svc(svcBios(0x33)).retf(2);
 
   // ---- POST
   a.org(RomOffset.post);

@@ -27,7 +27,7 @@ export interface Pc {
 }
 
 /** The VDDs a PC needs first, in load order; others (third-party plugins) load after them, by name. */
-export const STANDARD_VDDS = ['VPIC', 'VTIMER', 'VCMOS', 'VDMA', 'VKBD', 'VDSK', 'VVGA', 'VBIOS', 'VSPKR', 'VDBGCON'] as const;
+export const STANDARD_VDDS = ['VPIC', 'VTIMER', 'VCMOS', 'VDMA', 'VKBD', 'VDSK', 'VVGA', 'VMOUSE', 'VBIOS', 'VSPKR', 'VDBGCON'] as const;
 
 export const DEFAULT_RAM = 16 * 1024 * 1024;
 

@@ -32,6 +32,8 @@ export const SVC_BIOS = 0x80;
 /** SVC 7Eh: the ROM's return-hook stub (firmware/bios/rom.ts, RomOffset.returnHook). */
 export const SVC_RETURN_HOOK = 0x7e;
 const RETURN_HOOK_STUB = { segment: 0xf000, offset: 0xe000 };
+/** The ROM's INT 33h stub (RomOffset.mouseDriver). */
+const MOUSE_DRIVER_STUB = 0xe010;
 
 export class VddHost implements Vdh {
   private readonly names = new Map<string, RequestHandler[]>();
@@ -147,6 +149,9 @@ export class VddHost implements Vdh {
     if (!Number.isInteger(vector) || vector < 0 || vector >= 0x80) throw new Error(`BIOS vector ${vector} is outside 0..7Fh`);
     if (this.biosServices[vector]) throw new Error(`BIOS service INT ${hex2(vector)} is installed twice`);
     this.biosServices[vector] = service;
+  }
+  biosEntry(vector: number): { segment: number; offset: number } | undefined {
+    return vector === 0x33 ? { segment: 0xf000, offset: MOUSE_DRIVER_STUB } : undefined;
   }
   endWait(): void {
     this.vm.endWait();

@@ -127,6 +127,11 @@ export interface Vdh {
   // ---- firmware services (the BIOS ROM's SVC stubs; VBIOS, VKBD, VDSK, VVIDEO serve them)
   /** Serve the BIOS ROM's INT `vector` (0..7Fh). One service per vector. */
   installBiosService(vector: number, service: BiosService): void;
+  /**
+   * Where the ROM's stub for a driver-owned vector is (INT 33h: the mouse driver), for a VDD that serves
+   * that vector with installBiosService and points the vector at the stub at POST; undefined if none.
+   */
+  biosEntry(vector: number): { segment: number; offset: number } | undefined;
   /** End a BIOS service's 'wait' now (its condition may have changed without an interrupt). */
   endWait(): void;
 

@@ -20,8 +20,9 @@ import vpic from '../../vdd/vpic/vpic.js';
 import vspkr from '../../vdd/vspkr/vspkr.js';
 import vtimer from '../../vdd/vtimer/vtimer.js';
 import vvga from '../../vdd/vvga/vvga.js';
+import vmouse from '../../vdd/vmouse/vmouse.js';
 
-export const STANDARD_MODULES: VddModule[] = [vpic, vtimer, vcmos, vdma, vkbd, vdsk, vvga, vbios, vspkr, vdbgcon];
+export const STANDARD_MODULES: VddModule[] = [vpic, vtimer, vcmos, vdma, vkbd, vdsk, vvga, vmouse, vbios, vspkr, vdbgcon];
 
 export interface TestPc extends Pc {
   /** Lines the guest wrote to the debug console (port E9h). */
