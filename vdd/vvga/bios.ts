@@ -690,7 +690,8 @@ export class VideoBios {
     let cga = vdh.readByte(BDA_PALETTE);
     if (bh === 0) {
       cga = (cga & 0xe0) | (bl & 0x1f);
-      const colour = (bl & 0x07) | ((bl & 0x10) ? 0x10 : 0) | (bl & 0x08 ? 0x10 : 0);
+      // IRGB in BL bits 0-3; in the CGA DAC table the intensity is bit 4 of the palette register.
+      const colour = (bl & 0x07) | (bl & 0x08 ? 0x10 : 0);
       ac[0x11] = colour;
       if (!this.isText()) {
         ac[0] = colour;
