@@ -49,7 +49,17 @@ export interface MvmApi {
   startSession(options: SessionOptions): Promise<SessionInfo>;
   listSessions(): Promise<SessionInfo[]>;
   stopSession(id: number): Promise<void>;
+  /**
+   * Ask for a MessagePort straight to session `id`'s VM process (Electron: frames never pass the main
+   * process). True when one is on its way: it arrives as a window message `{ type: 'mvm-shield-port', id }`
+   * carrying the port (ShieldPortMessage). False where there is none — the web host, where the page
+   * connects to `SessionInfo.shield`, a WebSocket to the same VM process.
+   */
+  openShieldPort(id: number): Promise<boolean>;
 }
+
+/** The window message that brings a session's MessagePort to the page (Electron's preload posts it). */
+export type ShieldPortMessage = { type: 'mvm-shield-port'; id: number };
 
 export type MvmMethod = keyof MvmApi;
 

@@ -57,5 +57,6 @@ export function webSocketApi(url: string): MvmApi {
     startSession: (options) => call('startSession', [options]) as ReturnType<MvmApi['startSession']>,
     listSessions: () => call('listSessions', []) as ReturnType<MvmApi['listSessions']>,
     stopSession: (id) => call('stopSession', [id]) as ReturnType<MvmApi['stopSession']>,
+    openShieldPort: (id) => call('openShieldPort', [id]) as ReturnType<MvmApi['openShieldPort']>,
   };
 }

@@ -7,7 +7,7 @@ import { css, html, LitElement } from 'lit';
 import type { MvmInfo, SessionInfo } from '../preload/api.js';
 import { connectApi } from './bridge.js';
 import './session/mvm-session.js';
-import { webSocketPort } from './session/port.js';
+import { connectSession } from './session/port.js';
 import type { SessionPort } from './session/port.js';
 
 const api = connectApi();
@@ -119,8 +119,7 @@ export class MvmDesktop extends LitElement {
   async openSession(fullScreen = false): Promise<void> {
     try {
       const info = await api.startSession({});
-      if (!info.shield) throw new Error('the session has no display port');
-      this.sessions = [...this.sessions, { info, port: webSocketPort(info.shield), fullScreen }];
+      this.sessions = [...this.sessions, { info, port: await connectSession(api, info), fullScreen }];
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
     }

@@ -6,7 +6,7 @@
  * Security stance (Electron's checklist): a sandboxed, context-isolated renderer without Node, no navigation
  * or new windows, no permissions, and IPC answered only for our own page.
  */
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, MessageChannelMain, session, type IpcMainInvokeEvent } from 'electron';
 import { fileURLToPath } from 'node:url';
 import type { MvmMethod } from '../../preload/api.js';
 import { MvmServer } from '../mvm/server.js';
@@ -74,6 +74,21 @@ void app.whenReady().then(() => {
   handle('startSession', 1, (options) => api.startSession(options as never));
   handle('listSessions', 0, () => api.listSessions());
   handle('stopSession', 1, (id) => api.stopSession(id as number));
+  // A shield's own port: one end to the VM's utility process, the other to the asking page, which gets it
+  // as 'mvm:shield-port' (preload/preload.cts). Only for a session this app started and still runs.
+  ipcMain.handle('mvm:openShieldPort', (event, ...args: unknown[]) => {
+    if (!fromOurPage(event)) throw new Error('mvm:openShieldPort: refused, not from the MVM Desktop page');
+    const [id] = args;
+    if (args.length !== 1 || !Number.isSafeInteger(id) || !api.sessions.list().some((s) => s.id === id)) throw new Error('openShieldPort(id): no such session');
+    const { port1, port2 } = new MessageChannelMain();
+    if (!server.attachShieldPort(id as number, port1)) {
+      port1.close();
+      port2.close();
+      return false;
+    }
+    event.sender.postMessage('mvm:shield-port', { id }, [port2]);
+    return true;
+  });
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

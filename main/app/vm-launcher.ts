@@ -2,7 +2,7 @@
  * How the Electron main process launches a VM: `utilityProcess.fork` of the same vm-process.js the CLI
  * forks, speaking the same protocol (main/vmm/protocol.ts) — the VM finds `process.parentPort` there.
  */
-import { utilityProcess } from 'electron';
+import { utilityProcess, type MessagePortMain } from 'electron';
 import type { VmChannel, VmLauncher } from '../mvm/server.js';
 
 export const utilityLauncher: VmLauncher = (entry: string): VmChannel => {
@@ -15,5 +15,6 @@ export const utilityLauncher: VmLauncher = (entry: string): VmChannel => {
     onMessage: (fn) => child.on('message', (m: unknown) => fn(m)),
     onExit: (fn) => child.on('exit', (code: number) => fn(code, null)),
     kill: () => void child.kill(),
+    sendPort: (m, port) => child.postMessage(m, [port as MessagePortMain]),
   };
 };

@@ -20,6 +20,8 @@ export interface VmChannel {
   onMessage(fn: (m: unknown) => void): void;
   onExit(fn: (code: number | null, signal: string | null) => void): void;
   kill(): void;
+  /** Hand the VM process a MessagePort (Electron's utilityProcess); absent where ports cannot be sent. */
+  sendPort?(message: { type: 'shield' }, port: unknown): void;
 }
 
 export type VmLauncher = (entry: string) => VmChannel;
@@ -203,6 +205,17 @@ export class MvmServer {
   /** The VM's display as it is now (rendered first). */
   screenshot(id: number): Promise<VmScreenshot> {
     return this.call(id, 'screenshot', (requestId) => ({ type: 'screenshot', id: requestId })) as Promise<VmScreenshot>;
+  }
+
+  /**
+   * Give a session shield its own port to VM `id` (Electron: a MessagePortMain), so frames go from the VM
+   * process to that window directly. False when the VM is not running or its launcher cannot send ports.
+   */
+  attachShieldPort(id: number, port: unknown): boolean {
+    const vm = this.vms.get(id);
+    if (!vm || vm.info.state === 'stopped' || vm.info.state === 'crashed' || !vm.channel.sendPort) return false;
+    vm.channel.sendPort({ type: 'shield' }, port);
+    return true;
   }
 
   /** Send a message that the VM answers with a reply of the same id. */

@@ -15,5 +15,8 @@ export function createApi(server: MvmServer): MvmApi & { sessions: SessionManage
     startSession: (options) => sessions.start(options),
     listSessions: async () => sessions.list(),
     stopSession: (id) => sessions.stop(id),
+    // Over the web host the page reaches the VM by the WebSocket in SessionInfo.shield; Electron overrides
+    // this with a MessagePort (main/app/main.ts).
+    openShieldPort: async () => false,
   };
 }

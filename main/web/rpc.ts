@@ -6,7 +6,7 @@
 import type { ApiArity, ApiErrorCode, ApiResponse, MvmApi, MvmMethod } from '../../preload/api.js';
 
 /** Each method with the number of arguments it takes; `satisfies` keeps it in step with the contract. */
-const ARITY = { info: 0, startSession: 1, listSessions: 0, stopSession: 1 } as const satisfies ApiArity;
+const ARITY = { info: 0, startSession: 1, listSessions: 0, stopSession: 1, openShieldPort: 1 } as const satisfies ApiArity;
 
 const REQUEST_KEYS = new Set(['id', 'method', 'args']);
 

@@ -4,6 +4,7 @@
  * host) and a DOM MessagePort (Electron hands the renderer one end, the VM's utility process the other).
  */
 import type { FrameUpdate } from '../../main/vman/surface.js';
+import type { MvmApi, SessionInfo, ShieldPortMessage } from '../../preload/api.js';
 import { decodeUpdate, type SessionEvent, type ShieldMessage } from '../../main/vman/wire.js';
 
 export interface SessionPort {
@@ -178,4 +179,34 @@ export function messagePortPort(port: MessagePort): SessionPort {
       core.closed('closed');
     },
   };
+}
+
+/** How long the page waits for a MessagePort the main process said it sent. */
+const PORT_WAIT_MS = 5000;
+
+/**
+ * A session's port as the application offers it: under Electron a MessagePort straight to the VM process
+ * (asked for with openShieldPort, delivered as a ShieldPortMessage); elsewhere the WebSocket in
+ * `info.shield`, also straight to the VM process.
+ */
+export async function connectSession(api: Pick<MvmApi, 'openShieldPort'>, info: SessionInfo): Promise<SessionPort> {
+  let listener: ((e: MessageEvent) => void) | undefined;
+  const arrived = new Promise<MessagePort>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the session port did not arrive')), PORT_WAIT_MS);
+    listener = (e: MessageEvent) => {
+      const m = e.data as Partial<ShieldPortMessage> | null;
+      if (e.source !== window || m?.type !== 'mvm-shield-port' || m.id !== info.id || e.ports.length !== 1) return;
+      clearTimeout(timer);
+      resolve(e.ports[0]);
+    };
+    window.addEventListener('message', listener);
+  });
+  arrived.catch(() => undefined); // handled below, or not needed at all on the WebSocket path
+  try {
+    if (await api.openShieldPort(info.id)) return messagePortPort(await arrived);
+  } finally {
+    if (listener) window.removeEventListener('message', listener);
+  }
+  if (!info.shield) throw new Error('the session has no display port');
+  return webSocketPort(info.shield);
 }

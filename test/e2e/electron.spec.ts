@@ -26,4 +26,26 @@ test.describe('Electron app', () => {
       await app.close();
     }
   });
+
+  test('opens a DOS Window whose frames come over its own MessagePort, and runs dir', async () => {
+    if ('missing' in binary) return;
+    const app = await electron.launch({ executablePath: binary.path, args: ['.'] });
+    try {
+      const window = await app.firstWindow();
+      // The port's arrival is what the page sees of the MessagePort path (no WebSocket to the VM).
+      const sockets: string[] = [];
+      window.on('websocket', (ws) => sockets.push(ws.url()));
+      await window.getByTestId('open-dos-window').click();
+      const session = window.locator('mvm-session').last();
+      await expect(session.getByTestId('session-text')).toContainText('C:\\>', { timeout: 30_000 });
+      await session.getByTestId('session-canvas').click();
+      await window.keyboard.type('dir');
+      await window.keyboard.press('Enter');
+      await expect(session.getByTestId('session-text')).toContainText('bytes free');
+      expect(sockets).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
 });
+

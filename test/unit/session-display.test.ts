@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MvmServer } from '../../main/mvm/server.js';
+import { forkLauncher, MvmServer } from '../../main/mvm/server.js';
 import { applyUpdate, type ScreenText } from '../../main/vman/surface.js';
 import { decodeUpdate } from '../../main/vman/wire.js';
 import { SessionManager } from '../../main/web/sessions.js';
@@ -85,4 +85,27 @@ describe('a DOS session display', () => {
     await expect(sessions.start({ shell: '/bin/sh' })).rejects.toThrow(/unknown session option/);
     await expect(sessions.stop(99999)).rejects.toThrow(/no session/);
   });
+
+  it('hands a shield its own port only through a launcher that can send ports (Electron), for a live VM', async () => {
+    // Plain Node's fork launcher cannot transfer a MessagePort: the page uses the WebSocket instead.
+    const s = await sessions.start({ driveC: dir });
+    expect(server.attachShieldPort(s.id, {})).toBe(false);
+    expect(server.attachShieldPort(9999, {})).toBe(false);
+    await sessions.stop(s.id);
+
+    // A launcher that can (as utilityProcess does): the port goes to the VM process with {type: 'shield'}.
+    const sent: { message: unknown; port: unknown }[] = [];
+    const portServer = new MvmServer({ launch: (entry) => ({ ...forkLauncher(entry), sendPort: (message, port) => void sent.push({ message, port }) }) });
+    try {
+      const vm = await portServer.startVm({ model: 386, settings: {} });
+      const port = { a: 'port' };
+      expect(portServer.attachShieldPort(vm.id, port)).toBe(true);
+      expect(sent).toEqual([{ message: { type: 'shield' }, port }]);
+      await portServer.stop(vm.id, 'done');
+      expect(portServer.attachShieldPort(vm.id, port)).toBe(false);
+    } finally {
+      await portServer.shutdown();
+    }
+  });
 });
+
