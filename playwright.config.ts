@@ -1,10 +1,11 @@
 // End-to-end tests (test/e2e/*.spec.ts): Debian's Chromium drives the real renderer served by the web host,
 // and Electron tests drive the app itself when an Electron binary is installed. Never `npx playwright
 // install`: the browser is /usr/bin/chromium (apt-get install chromium), or CHROMIUM_PATH if set.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
 
 /** A free loopback port, chosen once: worker processes inherit it through the environment. */
@@ -28,6 +29,8 @@ if (!process.env.MVM_E2E_DATA) {
   process.env.MVM_E2E_DATA = mkdtempSync(join(tmpdir(), 'mvm-e2e-'));
   mkdirSync(join(process.env.MVM_E2E_DATA, 'dos', 'C'), { recursive: true });
   writeFileSync(join(process.env.MVM_E2E_DATA, 'dos', 'C', 'README.TXT'), 'Welcome to MVM Desktop.\r\n');
+  // A graphics program that shows the mouse pointer (test/guests/mouse/mousegfx.asm).
+  copyFileSync(fileURLToPath(new URL('./test/guests/mouse/mousegfx.com', import.meta.url)), join(process.env.MVM_E2E_DATA, 'dos', 'C', 'MOUSEGFX.COM'));
 }
 
 export default defineConfig({

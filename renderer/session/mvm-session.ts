@@ -58,6 +58,7 @@ export class MvmSession extends LitElement {
     marking: { state: true },
     selection: { state: true },
     screen: { state: true },
+    pointer: { state: true },
     endedReason: { state: true },
     notice: { state: true },
   };
@@ -73,6 +74,8 @@ export class MvmSession extends LitElement {
   declare private marking: boolean;
   declare private selection: CellRect | undefined;
   declare private screen: ScreenText | null;
+  /** The VM's mouse pointer in surface pixels (VMOUSE in graphics modes), drawn over the picture. */
+  declare private pointer: { x: number; y: number; visible: boolean } | undefined;
   declare private endedReason: string | undefined;
   declare private notice: string | undefined;
 
@@ -245,9 +248,23 @@ export class MvmSession extends LitElement {
       filter: grayscale(1) brightness(0.6);
     }
     .cursor,
-    .selection {
+    .selection,
+    .pointer {
       position: absolute;
       pointer-events: none;
+    }
+    /* The guest's mouse pointer: a white arrow with a dark edge, its tip at the pointer's pixel. */
+    .pointer {
+      width: 12px;
+      height: 19px;
+      filter: drop-shadow(1px 0 0 #000) drop-shadow(-1px 0 0 #000) drop-shadow(0 1px 0 #000) drop-shadow(0 -1px 0 #000);
+    }
+    .pointer::before {
+      content: '';
+      position: absolute;
+      inset: 0;
+      background: #fff;
+      clip-path: polygon(0 0, 0 84%, 25% 65%, 42% 100%, 58% 93%, 42% 60%, 75% 60%);
     }
     .cursor {
       animation: blink 534ms steps(1, end) infinite;
@@ -419,6 +436,7 @@ export class MvmSession extends LitElement {
         this.selection = undefined;
       }
     }
+    if (u.pointer) this.pointer = { ...u.pointer };
     if (resized) this.requestUpdate();
     this.paintSoon();
   }
@@ -554,6 +572,11 @@ export class MvmSession extends LitElement {
       el.style.setProperty('height', percent(r.h, height));
     };
     place(this.renderRoot.querySelector<HTMLElement>('.cursor'), screen ? cursorBox(screen) : null);
+    const pointer = this.renderRoot.querySelector<HTMLElement>('.pointer');
+    if (pointer && this.pointer) {
+      pointer.style.setProperty('left', percent(this.pointer.x, width));
+      pointer.style.setProperty('top', percent(this.pointer.y, height));
+    }
     const sel = this.selection;
     if (screen && sel) {
       place(this.renderRoot.querySelector<HTMLElement>('.selection'), {
@@ -984,6 +1007,7 @@ export class MvmSession extends LitElement {
             @contextmenu=${(e: Event) => e.preventDefault()}
           ></canvas>
           <div class="cursor" ?hidden=${!cursorShown}></div>
+          <div class="pointer" data-testid="session-pointer" ?hidden=${!this.pointer?.visible}></div>
           <div class="selection" ?hidden=${!this.selection}></div>
           <!-- No whitespace inside: the layer's textContent is the rows, each ending in a newline. -->
           <div class="text" data-testid="session-text" aria-live="polite" aria-label="Screen text">${screen

@@ -109,3 +109,25 @@ test('the screenshot command gives a PNG of the session picture', async ({ page 
   expect(png.size).toBeGreaterThan(500);
   expect(problems).toEqual([]);
 });
+
+test('a graphics program shows the mouse pointer VMOUSE reports, over its picture', async ({ page }) => {
+  const problems: string[] = [];
+  const session = await openDosWindow(page, problems);
+  await session.getByTestId('session-canvas').click();
+  await page.keyboard.type('mousegfx');
+  await page.keyboard.press('Enter');
+  const pointer = session.getByTestId('session-pointer');
+  await expect(pointer).toBeVisible();
+  // Mode 13h: the canvas is 320x200 and the pointer sits at the centre the driver starts at (320, 100 of 640x200).
+  const size = await session.getByTestId('session-canvas').evaluate((c) => [(c as unknown as Canvas).width, (c as unknown as Canvas).height]);
+  expect(size).toEqual([320, 200]);
+  const canvas = (await session.getByTestId('session-canvas').boundingBox())!;
+  const tip = (await pointer.boundingBox())!;
+  expect(tip.x - canvas.x).toBeCloseTo(canvas.width / 2, -1);
+  expect(tip.y - canvas.y).toBeCloseTo(canvas.height / 2, -1);
+  // A key ends the program: back to text, no pointer.
+  await page.keyboard.press('Enter');
+  await expect(session.getByTestId('session-text')).toContainText('C:\\>');
+  await expect(pointer).toBeHidden();
+  expect(problems).toEqual([]);
+});

@@ -45,9 +45,9 @@ describe('VMOUSE: INT 33h for a DOS program', () => {
     motion(pc, 0, 0, 0);
     expect(pc.runUntil(() => pc.debug.includes('DONE'))).toBe(true);
     const events = pc.debug.filter((l) => l.startsWith('EV'));
-    expect(events).toEqual(['EV 0001 0000 0150 0060', 'EV 0002 0001 0150 0060', 'EV 0004 0000 0150 0060']);
-    expect(pc.debug).toContain('POS 0000 0150 0060');
-    expect(pc.debug).toContain('PRESS 0000 0001 0150 0060');
+    expect(events).toEqual(['EV 0001 0000 0150 0064', 'EV 0002 0001 0150 0064', 'EV 0004 0000 0150 0064']);
+    expect(pc.debug).toContain('POS 0000 0150 0064');
+    expect(pc.debug).toContain('PRESS 0000 0001 0150 0064');
     // The cursor moved with the mouse: two cells right, and the old cell got its attribute back.
     const after = pc.host.request('VVGA', 1) as TextScreen;
     expect(after.attrs[12][40]).toBe(0x07);

@@ -12,6 +12,7 @@
  * - The cursor: in text modes the software cursor of the screen and cursor masks (AX=000Ah), applied to
  *   the character cell in video memory as Microsoft's driver does; in graphics modes the VMAN surface's
  *   pointer (the shield draws it), in surface pixels.
+ * - A mode set (INT 10h AH=00h, watched with an interrupt hook) hides the cursor, as Microsoft's does.
  * - The event handler (AX=000Ch) is called like a driver's IRQ routine would: at the next instruction
  *   boundary with interrupts enabled, by a far call with AX = condition, BX = buttons, CX/DX = position,
  *   SI/DI = last motion in mickeys; every register is restored when it returns.
@@ -99,6 +100,12 @@ class Vmouse {
   install(): void {
     const vdh = this.vdh;
     vdh.installBiosService(0x33, () => this.int33());
+    // Like Microsoft's driver, watch INT 10h mode sets: the new mode hides the cursor (a program that left
+    // it shown does not leave a pointer over the DOS prompt) and drops the saved text cell.
+    vdh.installIntHook(0x10, () => {
+      if (((vdh.getRegisters().eax >> 8) & 0xff) === 0x00) this.modeSet();
+      return false;
+    });
     vdh.onUserHook('post', () => {
       const entry = vdh.biosEntry(0x33);
       if (entry) {
@@ -246,8 +253,11 @@ class Vmouse {
     const vdh = this.vdh;
     const visible = this.hidden === 0;
     if (this.graphicsMode()) {
-      const s = vdh.surface();
-      vdh.surface().setPointer(Math.floor((this.x * s.width) / 640), Math.min(s.height - 1, this.y), visible);
+      // In the mode's pixels (the surface follows the mode only at the next render): 320-pixel modes
+      // halve the virtual x; the virtual y is already the pixel line.
+      const mode = vdh.readByte(BDA_MODE) & 0x7f;
+      const narrow = mode === 0x04 || mode === 0x05 || mode === 0x0d || mode === 0x13;
+      vdh.surface().setPointer(narrow ? this.x >> 1 : this.x, this.y, visible);
       return;
     }
     vdh.surface().setPointer(0, 0, false);
@@ -269,6 +279,12 @@ class Vmouse {
     this.drawn = null;
   }
 
+  private modeSet(): void {
+    this.drawn = null;
+    this.hidden = -1;
+    this.vdh.surface().setPointer(0, 0, false);
+  }
+
   /** Ranges and the cursor for the current video mode (AX=0000h/0021h, and a mode the program set since). */
   private reset(): void {
     this.eraseTextCursor();
@@ -280,7 +296,7 @@ class Vmouse {
     this.minY = 0;
     this.maxY = lines - 1;
     this.x = 320;
-    this.y = Math.floor(lines / 2) & ~7;
+    this.y = Math.floor(lines / 2);
     this.fracX = this.fracY = 0;
     this.mickeyX = this.mickeyY = 0;
     this.ratioX = 8;
