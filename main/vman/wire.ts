@@ -8,7 +8,8 @@
  *
  * Frame update layout (little-endian):
  *   u8 'F', u8 version 1, u16 width, u16 height, u32 seq, u8 flags (1 palette, 2 pointer, 4 text, 8 text=null)
- *   [palette: 256 × R,G,B]  [pointer: i16 x, i16 y, u8 visible]  [text: u32 n, n bytes of UTF-8 JSON]
+ *   [palette: 256 × R,G,B]  [pointer: i16 x, i16 y, u8 visible]  [text: u32 n, n bytes of UTF-8 JSON,
+ *   ScreenText with each line's trailing spaces left out]
  *   u16 rects, each: u16 x, y, w, h, u8 coding (0 raw, 1 run-length pairs count,value), u32 n, n bytes.
  * Rectangles are sent run-length coded when that is smaller (text screens, flat areas), else raw indices.
  */
@@ -23,6 +24,8 @@ const F_TEXT_NULL = 8;
 const RAW = 0;
 const RLE = 1;
 
+/** The widest text screen a frame may describe (VGA text modes have at most 132). */
+const MAX_TEXT_COLUMNS = 256;
 /** The largest surface a frame may describe (VBE 1024x768 fits with room). */
 const MAX_PIXELS = 2048 * 2048;
 
@@ -50,7 +53,8 @@ export function encodeUpdate(u: FrameUpdate): Uint8Array {
   if (u.text === null) flags |= F_TEXT_NULL;
   else if (u.text) {
     flags |= F_TEXT;
-    textBytes = new TextEncoder().encode(JSON.stringify(u.text));
+    // Lines go without their trailing spaces (most of a text screen); the decoder pads them back.
+    textBytes = new TextEncoder().encode(JSON.stringify({ ...u.text, lines: u.text.lines.map((l) => l.replace(/ +$/, '')) }));
   }
   const head = new Uint8Array(11);
   const hv = new DataView(head.buffer);
@@ -194,13 +198,15 @@ function checkText(t: unknown): ScreenText {
     Number.isInteger(s.rows) &&
     Number.isInteger(s.cellWidth) &&
     Number.isInteger(s.cellHeight) &&
+    s.columns > 0 &&
+    s.columns <= MAX_TEXT_COLUMNS &&
     Array.isArray(s.lines) &&
     s.lines.length === s.rows &&
-    s.lines.every((l) => typeof l === 'string') &&
+    s.lines.every((l) => typeof l === 'string' && l.length <= s.columns) &&
     typeof s.cursor === 'object' &&
     s.cursor !== null;
   if (!ok) throw new Error('frame update: malformed screen text');
-  return s;
+  return { ...s, lines: s.lines.map((l) => l.padEnd(s.columns)) };
 }
 
 // ---- the other direction and the events

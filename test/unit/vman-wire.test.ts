@@ -78,6 +78,22 @@ describe('frame updates on the wire', () => {
     expect(u.text).toBeNull();
   });
 
+  it('send a text screen without its trailing spaces and give it back padded to its columns', () => {
+    const screen: ScreenText = { ...TEXT, columns: 80, rows: 25, lines: Array.from({ length: 25 }, (_, i) => (i === 0 ? 'C:\\>' : '').padEnd(80)) };
+    const s = new Surface(8, 8);
+    s.takeUpdate(); // the first update carries the palette
+    s.setText(screen);
+    const bytes = encodeUpdate(s.takeUpdate()!);
+    expect(bytes.length).toBeLessThan(300); // 2000 characters of screen, nearly all blank
+    expect(decodeUpdate(bytes).text).toEqual(screen);
+  });
+
+  it('refuse a screen text whose lines are longer than its columns', () => {
+    const s = new Surface(8, 8);
+    s.setText({ ...TEXT, lines: ['too long for three'] });
+    expect(() => decodeUpdate(encodeUpdate(s.takeUpdate()!))).toThrow(/malformed screen text/);
+  });
+
   it('refuse truncated, oversized, out-of-bounds or trailing data', () => {
     const s = new Surface(16, 16);
     const good = encodeUpdate(s.takeUpdate(true)!);
