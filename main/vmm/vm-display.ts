@@ -38,12 +38,15 @@ export interface Screenshot {
 /** VVGA's render request (vdd/vvga/vvga.ts: VVGA_RENDER). */
 const VVGA_RENDER = 6;
 const FRAME_MS = 1000 / 60;
+/** When after a shield's input the display looks for its effect (ms), until a frame goes out. */
+const ECHO_MS = [2, 5, 9];
 /** A shield more than this many bytes behind gets no new frames until it catches up. */
 const MAX_BACKLOG = 2 * 1024 * 1024;
 
 export class VmDisplay {
   private readonly shields = new Set<ShieldLink>();
   private timer: ReturnType<typeof setInterval> | undefined;
+  private echoTimer: ReturnType<typeof setTimeout> | undefined;
   private fullFrame = false;
   private server: Server | undefined;
   /** Frame bytes sent, for the figures (bytes per frame). */
@@ -85,18 +88,19 @@ export class VmDisplay {
     };
   }
 
-  /** Send the frame update, if any, to every shield that keeps up. */
-  pump(): void {
-    if (this.shields.size === 0) return;
-    for (const s of this.shields) if (s.backlog() > MAX_BACKLOG) return; // let the slow one drain; damage accumulates
+  /** Send the frame update, if any, to every shield that keeps up; true when one went out. */
+  pump(): boolean {
+    if (this.shields.size === 0) return false;
+    for (const s of this.shields) if (s.backlog() > MAX_BACKLOG) return false; // let the slow one drain; damage accumulates
     this.render();
     const update = this.host.surface().takeUpdate(this.fullFrame);
     this.fullFrame = false;
-    if (!update) return;
+    if (!update) return false;
     const bytes = encodeUpdate(update);
     this.stats.frames++;
     this.stats.bytes += bytes.length;
     for (const s of this.shields) s.sendFrame(bytes);
+    return true;
   }
 
   broadcast(event: SessionEvent): void {
@@ -128,6 +132,19 @@ export class VmDisplay {
       link.sendEvent({ type: 'state', state: 'running', reason: (e as Error).message });
     }
     this.wake();
+    // Input usually changes the screen within a few milliseconds (an echo, a cursor move): look again
+    // soon instead of at the next 60 Hz tick, so typing feels immediate.
+    if (m.type !== 'refresh' && !this.echoTimer) this.echoLook(0);
+  }
+
+  /** Look for input's effect at each of ECHO_MS after it came (stop at the first frame that went out). */
+  private echoLook(step: number): void {
+    const at = ECHO_MS[step];
+    if (at === undefined) return;
+    this.echoTimer = setTimeout(() => {
+      this.echoTimer = undefined;
+      if (!this.pump()) this.echoLook(step + 1);
+    }, at - (ECHO_MS[step - 1] ?? 0));
   }
 
   /** Serve shields over WebSocket on 127.0.0.1 (a browser's session page connects here directly). */
@@ -173,6 +190,7 @@ export class VmDisplay {
     }
     this.shields.clear();
     if (this.timer) clearInterval(this.timer);
+    if (this.echoTimer) clearTimeout(this.echoTimer);
     this.server?.close();
   }
 }

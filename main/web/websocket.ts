@@ -66,6 +66,8 @@ export function acceptWebSocket(
     return undefined;
   }
   const accept = createHash('sha1').update(key + HANDSHAKE_GUID).digest('base64');
+  // Messages are small and latency-bound (a keystroke's echo): no Nagle delay behind an unacknowledged one.
+  (socket as Duplex & { setNoDelay?(on: boolean): void }).setNoDelay?.(true);
   socket.write(
     'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
       `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,

@@ -42,6 +42,8 @@ const MAX_PENDING_RECTS = 32;
 const NOTICE_MS = 6000;
 /** Pixels of page above and below a windowed session's picture (title bar, toolbar, status, margins). */
 const WINDOW_CHROME_PX = 140;
+/** Frame updates closer together than this (ms) are painted together in an animation frame. */
+const PAINT_GATHER_MS = 8;
 const CAPTURE_HINT = ' — Ctrl+Alt releases the mouse';
 /** How every VGA mode is meant to be shown (Surface.aspect); frame updates do not carry it. */
 const DISPLAY_ASPECT = 4 / 3;
@@ -88,6 +90,7 @@ export class MvmSession extends LitElement {
   private pendingRects: Rect[] = [];
   private paintAll = true;
   private paintRequest = 0;
+  private lastPaint = 0;
   private cursorCss = '';
   private framesSeen = false;
 
@@ -486,14 +489,20 @@ export class MvmSession extends LitElement {
     for (let i = 0; i < 256; i++) this.colors[i] = palette[i] | 0xff000000;
   }
 
+  /**
+   * Paint a frame update now, so it reaches the screen at the next vsync rather than one animation frame
+   * later; updates that follow one another within half a frame are gathered into one animation-frame paint.
+   */
   private paintSoon(): void {
-    this.paintRequest ||= requestAnimationFrame(() => this.paint());
+    if (!this.paintRequest && performance.now() - this.lastPaint > PAINT_GATHER_MS) this.paint();
+    else this.paintRequest ||= requestAnimationFrame(() => this.paint());
   }
 
   /** Copy what changed since the last paint onto the canvas (at the surface's own resolution). */
   private paint(): void {
     if (this.paintRequest) cancelAnimationFrame(this.paintRequest); // called directly (screenshot)
     this.paintRequest = 0;
+    this.lastPaint = performance.now();
     const canvas = this.canvas;
     if (!canvas) return;
     const { width, height, pixels } = this.copy;
