@@ -29,8 +29,13 @@ const MAX_TEXT_COLUMNS = 256;
 /** The largest surface a frame may describe (VBE 1024x768 fits with room). */
 const MAX_PIXELS = 2048 * 2048;
 
+/** Scratch space for run-length coding, grown as needed (encoding is synchronous). */
+let rleScratch = new Uint8Array(0);
+
+/** The pixels as (count, value) pairs, or undefined when that is not smaller; a view of shared scratch. */
 function rle(pixels: Uint8Array): Uint8Array | undefined {
-  const out = new Uint8Array(Math.min(pixels.length, 1 << 24));
+  if (rleScratch.length < pixels.length) rleScratch = new Uint8Array(Math.min(Math.max(pixels.length, 2 * rleScratch.length), 1 << 24));
+  const out = rleScratch;
   let o = 0;
   for (let i = 0; i < pixels.length; ) {
     const v = pixels[i];
@@ -100,7 +105,7 @@ export function encodeUpdate(u: FrameUpdate): Uint8Array {
     dv.setUint16(4, rect.w, true);
     dv.setUint16(6, rect.h, true);
     h[8] = coded ? RLE : RAW;
-    const data = coded ?? pixels;
+    const data = coded ? coded.slice() : pixels; // the scratch is reused by the next rectangle
     dv.setUint32(9, data.length, true);
     parts.push(h, data);
   }

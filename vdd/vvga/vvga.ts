@@ -82,6 +82,7 @@ class Vvga {
   readonly bios: VideoBios;
   private renderedVersion = -1;
   private renderedBlink = false;
+  private frameBuffer: Uint8Array | undefined;
   private ttyOut: number[] = [];
   private retraceEmulation = true;
   /** The status-port polling loop being watched: where its IN is, when and what it read last. */
@@ -220,7 +221,9 @@ class Vvga {
     if (vga.version === this.renderedVersion && blink === this.renderedBlink) return false;
     this.renderedVersion = vga.version;
     this.renderedBlink = blink;
-    const picture = renderVga(vga, blink);
+    // One frame buffer, reused while the size stays (the surface copies what changed).
+    const picture = renderVga(vga, blink, this.frameBuffer);
+    this.frameBuffer = picture.pixels;
     const surface = this.vdh.surface();
     surface.resize(picture.width, picture.height);
     surface.setPalette(picture.palette);
