@@ -5,6 +5,7 @@
 import * as pathModule from 'node:path';
 import { unescapeKeys } from '../mvm/boot.js';
 import { CPU_MODELS, version } from '../web/info.js';
+import { LIBRARY_USAGE, libraryCommand } from './library-command.js';
 
 const USAGE = `usage: mvm <command> [options]
 
@@ -25,6 +26,8 @@ commands available now:
                          run a DOS program headless on the DOS kernel, host folders as drives (without
                          --drive, PROG's folder is C:); its output goes to stdout, stdin is its keyboard,
                          its return code is the exit code (124 timeout, 125 VM failure, 126 cannot run)
+
+${LIBRARY_USAGE}
 
 CPU models: ${CPU_MODELS.join(', ')}`;
 
@@ -53,6 +56,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return requestCommand(rest);
     case 'run':
       return runCommand(rest);
+    case 'library':
+      return libraryCommand(rest);
     default:
       if (Object.hasOwn(LATER, command)) {
         console.error(`mvm ${command}: not available yet — it arrives with ${LATER[command]}.`);
