@@ -42,6 +42,85 @@ export interface SessionInfo {
    * host). Under Electron the shield's MessagePort is delivered instead and this is absent.
    */
   shield?: string;
+  /** The program object it was started from (startProgram), if any. */
+  programId?: number;
+  /** The DOS program's return code once it has exited. */
+  exitCode?: number;
+  /** Started as "DOS Full Screen" (the program object's kind): the shield opens full screen. */
+  fullScreen?: boolean;
+}
+
+// ---- the session library (main/library): folders, program objects, DOS settings, run history
+
+export type ProgramKind = 'dos-window' | 'dos-fullscreen' | 'win16' | 'boot-image';
+export type SettingValue = boolean | number | string;
+
+export interface DriveMapping {
+  /** C to Z. */
+  letter: string;
+  /** An absolute host folder. */
+  hostPath: string;
+  readOnly: boolean;
+}
+
+export interface FolderInfo {
+  id: number;
+  /** null: the Desktop, the root of the tree (made with a "Command Prompts" folder on first use). */
+  parentId: number | null;
+  name: string;
+}
+
+/** A program object: what the shell shows as an icon and starts as a session. */
+export interface ProgramInfo {
+  id: number;
+  folderId: number;
+  name: string;
+  kind: ProgramKind;
+  /** The DOS program, with its drive (C:\KEEN\KEEN1.EXE); '' for the command shell. */
+  program: string;
+  parameters: string;
+  /** The DOS working directory (C:\KEEN); '' for the program's folder. */
+  workingDir: string;
+  drives: DriveMapping[];
+  settings: Record<string, SettingValue>;
+  icon: { x: number; y: number } | null;
+  importedFrom: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What createProgram takes (and updateProgram, every field optional): the name is required. */
+export interface ProgramInput {
+  folderId?: number;
+  name: string;
+  kind?: ProgramKind;
+  program?: string;
+  parameters?: string;
+  workingDir?: string;
+  drives?: DriveMapping[];
+  settings?: Record<string, SettingValue>;
+  icon?: { x: number; y: number } | null;
+}
+
+/** A DOS setting as a VDD registered it (OS/2's DOS settings), for the settings notebook. */
+export type SettingDef = { name: string; help: string; owner: string; changeableWhileRunning: boolean } & (
+  | { type: 'bool'; default: boolean }
+  | { type: 'int'; default: number; min: number; max: number; step?: number }
+  | { type: 'enum'; default: string; values: string[] }
+  | { type: 'string'; default: string }
+  | { type: 'mlstr'; default: string }
+);
+
+/** One run of a program object. */
+export interface RunInfo {
+  id: number;
+  /** null once the program object was deleted (the run stays in the history). */
+  programId: number | null;
+  programName: string;
+  startedAt: string;
+  endedAt: string | null;
+  exitCode: number | null;
+  crashReason: string | null;
 }
 
 export interface MvmApi {
@@ -56,6 +135,28 @@ export interface MvmApi {
    * connects to `SessionInfo.shield`, a WebSocket to the same VM process.
    */
   openShieldPort(id: number): Promise<boolean>;
+
+  // ---- the session library
+  listFolders(): Promise<FolderInfo[]>;
+  createFolder(parentId: number, name: string): Promise<FolderInfo>;
+  renameFolder(id: number, name: string): Promise<void>;
+  /** Deletes the folder and everything in it (not the Desktop); their runs stay in the history. */
+  deleteFolder(id: number): Promise<void>;
+  /** Every program object, in folder then name order. */
+  listPrograms(): Promise<ProgramInfo[]>;
+  /** Checks the input (settings by the VDDs that own them) and stores it; a clear error otherwise. */
+  createProgram(input: ProgramInput): Promise<ProgramInfo>;
+  /** The fields given replace the old ones (drives and settings as a whole). */
+  updateProgram(id: number, change: Partial<ProgramInput>): Promise<ProgramInfo>;
+  deleteProgram(id: number): Promise<void>;
+  /** Every DOS setting the VDDs and the DOS kernel register, by name. */
+  settingDefs(): Promise<SettingDef[]>;
+  /** Start a session from a program object; the run goes into its history. */
+  startProgram(id: number): Promise<SessionInfo>;
+  /** Runs, newest first: of one program object, or of all (null). */
+  listRuns(programId: number | null): Promise<RunInfo[]>;
+  /** A DOSBox .conf (its file name and text) as a new program object in "Imported", with notes on what did not carry over. */
+  importDosbox(fileName: string, text: string): Promise<{ program: ProgramInfo; notes: string[] }>;
 }
 
 /** The window message that brings a session's MessagePort to the page (Electron's preload posts it). */

@@ -6,14 +6,31 @@
  * Only the listed methods cross the bridge — the page never sees ipcRenderer itself.
  */
 import electron = require('electron');
-import type { MvmApi, ShieldPortMessage } from './api.js';
+import type { MvmApi, MvmMethod, ShieldPortMessage } from './api.js';
+
+const invoke =
+  <M extends MvmMethod>(method: M) =>
+  (...args: Parameters<MvmApi[M]>) =>
+    electron.ipcRenderer.invoke(`mvm:${method}`, ...args) as ReturnType<MvmApi[M]>;
 
 const api: MvmApi = {
-  info: () => electron.ipcRenderer.invoke('mvm:info'),
-  startSession: (options) => electron.ipcRenderer.invoke('mvm:startSession', options),
-  listSessions: () => electron.ipcRenderer.invoke('mvm:listSessions'),
-  stopSession: (id) => electron.ipcRenderer.invoke('mvm:stopSession', id),
-  openShieldPort: (id) => electron.ipcRenderer.invoke('mvm:openShieldPort', id),
+  info: invoke('info'),
+  startSession: invoke('startSession'),
+  listSessions: invoke('listSessions'),
+  stopSession: invoke('stopSession'),
+  openShieldPort: invoke('openShieldPort'),
+  listFolders: invoke('listFolders'),
+  createFolder: invoke('createFolder'),
+  renameFolder: invoke('renameFolder'),
+  deleteFolder: invoke('deleteFolder'),
+  listPrograms: invoke('listPrograms'),
+  createProgram: invoke('createProgram'),
+  updateProgram: invoke('updateProgram'),
+  deleteProgram: invoke('deleteProgram'),
+  settingDefs: invoke('settingDefs'),
+  startProgram: invoke('startProgram'),
+  listRuns: invoke('listRuns'),
+  importDosbox: invoke('importDosbox'),
 };
 
 // A session's MessagePort from the main process: handed on to the page with the window message the

@@ -52,11 +52,28 @@ export function webSocketApi(url: string): MvmApi {
     });
   };
 
+  const method =
+    <M extends MvmMethod>(name: M) =>
+    (...args: Parameters<MvmApi[M]>) =>
+      call(name, args) as ReturnType<MvmApi[M]>;
+
   return {
-    info: () => call('info', []) as ReturnType<MvmApi['info']>,
-    startSession: (options) => call('startSession', [options]) as ReturnType<MvmApi['startSession']>,
-    listSessions: () => call('listSessions', []) as ReturnType<MvmApi['listSessions']>,
-    stopSession: (id) => call('stopSession', [id]) as ReturnType<MvmApi['stopSession']>,
-    openShieldPort: (id) => call('openShieldPort', [id]) as ReturnType<MvmApi['openShieldPort']>,
+    info: method('info'),
+    startSession: method('startSession'),
+    listSessions: method('listSessions'),
+    stopSession: method('stopSession'),
+    openShieldPort: method('openShieldPort'),
+    listFolders: method('listFolders'),
+    createFolder: method('createFolder'),
+    renameFolder: method('renameFolder'),
+    deleteFolder: method('deleteFolder'),
+    listPrograms: method('listPrograms'),
+    createProgram: method('createProgram'),
+    updateProgram: method('updateProgram'),
+    deleteProgram: method('deleteProgram'),
+    settingDefs: method('settingDefs'),
+    startProgram: method('startProgram'),
+    listRuns: method('listRuns'),
+    importDosbox: method('importDosbox'),
   };
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { MvmMethod } from '../../preload/api.js';
 import { MvmServer } from '../mvm/server.js';
 import { createApi } from '../web/api.js';
+import { ARITY } from '../web/rpc.js';
 import { utilityLauncher } from './vm-launcher.js';
 
 /** The MVM server; each VM it starts is a utility process of this app. */
@@ -64,16 +65,21 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-app.on('will-quit', () => void server.shutdown());
+app.on('will-quit', () => {
+  api.close();
+  void server.shutdown();
+});
 
 // Not `await app.whenReady()` at top level: Electron emits `ready` only once this ES module has finished
 // evaluating, so a top-level await on it would hang the app.
 void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  handle('info', 0, () => api.info());
-  handle('startSession', 1, (options) => api.startSession(options as never));
-  handle('listSessions', 0, () => api.listSessions());
-  handle('stopSession', 1, (id) => api.stopSession(id as number));
+  // Every contract method but openShieldPort (below) goes straight to the API, which checks its arguments.
+  for (const [method, arity] of Object.entries(ARITY) as [MvmMethod, number][]) {
+    if (method === 'openShieldPort') continue;
+    const fn = api[method] as (...args: unknown[]) => Promise<unknown>;
+    handle(method, arity, (...args) => fn(...args));
+  }
   // A shield's own port: one end to the VM's utility process, the other to the asking page, which gets it
   // as 'mvm:shield-port' (preload/preload.cts). Only for a session this app started and still runs.
   ipcMain.handle('mvm:openShieldPort', (event, ...args: unknown[]) => {

@@ -38,7 +38,9 @@ const MOUSE_DRIVER_STUB = 0xe010;
 export class VddHost implements Vdh {
   private readonly names = new Map<string, RequestHandler[]>();
   private readonly userHooks = new Map<UserHookEvent, (() => void)[]>();
-  private readonly properties = new Map<string, { def: PropertyDef; value: PropertyValue }>();
+  private readonly properties = new Map<string, { def: PropertyDef; value: PropertyValue; owner: string }>();
+  /** The VDD whose init is running (the owner of the settings it registers). */
+  private loading = '';
   private controller: InterruptControllerProvider | undefined;
   private readonly biosServices: (BiosService | undefined)[] = new Array(0x80);
   private readonly unservedReported = new Set<number>();
@@ -93,12 +95,20 @@ export class VddHost implements Vdh {
   /** Load VDDs in order (the interrupt controller first: others open its IRQs). */
   load(modules: readonly VddModule[]): void {
     for (const m of modules) {
+      this.loading = m.name;
       try {
         m.init(this);
       } catch (e) {
         throw new Error(`VDD ${m.name} failed to load: ${(e as Error).message}`);
+      } finally {
+        this.loading = '';
       }
     }
+  }
+
+  /** Every DOS setting registered, with the VDD that owns it (the settings notebook's catalogue). */
+  propertyDefs(): { def: PropertyDef; owner: string }[] {
+    return [...this.properties.values()].map((p) => ({ def: p.def, owner: p.owner }));
   }
 
   /** Run the VDDs' hooks for a lifecycle event. */
@@ -260,7 +270,7 @@ export class VddHost implements Vdh {
     if (this.properties.has(def.name)) throw new Error(`DOS setting ${def.name} is registered twice`);
     const chosen = this.settings[def.name];
     const value = chosen === undefined ? def.default : checkProperty(def, chosen);
-    this.properties.set(def.name, { def, value });
+    this.properties.set(def.name, { def, value, owner: this.loading || 'VM' });
   }
   property(name: string): PropertyValue {
     const p = this.properties.get(name);
@@ -391,7 +401,7 @@ export class VddHost implements Vdh {
 }
 
 /** A setting's value checked against its definition; a bad value is a clear error naming the setting. */
-function checkProperty(def: PropertyDef, v: PropertyValue): PropertyValue {
+export function checkProperty(def: PropertyDef, v: PropertyValue): PropertyValue {
   const bad = (why: string): never => {
     throw new Error(`DOS setting ${def.name}: ${JSON.stringify(v)} ${why}`);
   };

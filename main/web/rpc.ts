@@ -6,7 +6,26 @@
 import type { ApiArity, ApiErrorCode, ApiResponse, MvmApi, MvmMethod } from '../../preload/api.js';
 
 /** Each method with the number of arguments it takes; `satisfies` keeps it in step with the contract. */
-const ARITY = { info: 0, startSession: 1, listSessions: 0, stopSession: 1, openShieldPort: 1 } as const satisfies ApiArity;
+/** Each method's argument count: what both transports check before a call (exported for main/app). */
+export const ARITY = {
+  info: 0,
+  startSession: 1,
+  listSessions: 0,
+  stopSession: 1,
+  openShieldPort: 1,
+  listFolders: 0,
+  createFolder: 2,
+  renameFolder: 2,
+  deleteFolder: 1,
+  listPrograms: 0,
+  createProgram: 1,
+  updateProgram: 2,
+  deleteProgram: 1,
+  settingDefs: 0,
+  startProgram: 1,
+  listRuns: 1,
+  importDosbox: 2,
+} as const satisfies ApiArity;
 
 const REQUEST_KEYS = new Set(['id', 'method', 'args']);
 

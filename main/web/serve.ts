@@ -14,8 +14,13 @@ export async function serve(options: { port?: number; host?: string }): Promise<
     throw new Error(`the renderer is not built (no ${join(root, 'index.html')}); run \`npm run build\``);
   }
   const server = new MvmServer();
-  const host = await startWebHost({ root, api: createApi(server), ...options });
-  const stop = (): void => void Promise.all([host.close(), server.shutdown()]).then(() => process.exit(0));
+  const api = createApi(server);
+  const host = await startWebHost({ root, api, ...options });
+  const stop = (): void =>
+    void Promise.all([host.close(), server.shutdown()]).then(() => {
+      api.close();
+      process.exit(0);
+    });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return host;

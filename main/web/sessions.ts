@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import type { SessionInfo, SessionOptions } from '../../preload/api.js';
+import type { ProgramInfo, SessionInfo, SessionOptions } from '../../preload/api.js';
 import type { MvmServer } from '../mvm/server.js';
 import type { PropertyValue } from '../vmm/vdh.js';
 
@@ -22,12 +22,16 @@ export function dataDir(): string {
 /** A DOS path a page may name: 8.3 components, backslashes, no drive, no traversal. */
 const DOS_PROGRAM = /^(?:[A-Za-z0-9_$~!#%&'(){}^@`-]{1,8}(?:\.[A-Za-z0-9_$~!#%&'(){}^@`-]{1,3})?\\)*[A-Za-z0-9_$~!#%&'(){}^@`-]{1,8}\.(?:COM|EXE|BAT|com|exe|bat)$/;
 
+/** A DOS program with its drive: C:\\GAMES\\PLAY.EXE. */
+const DOS_FULL_PATH = new RegExp(`^[C-Zc-z]:\\\\${DOS_PROGRAM.source.slice(1)}`);
+
 const DISPLAY_TIMEOUT_MS = 10_000;
 
 export class SessionManager {
   private readonly sessions = new Map<number, SessionInfo>();
   private readonly displayWaiters = new Map<number, (url: string) => void>();
   private readonly displays = new Map<number, string>();
+  private readonly endListeners: ((s: SessionInfo, end: { exitCode: number | null; crashReason: string | null }) => void)[] = [];
 
   constructor(private readonly server: MvmServer) {
     server.on((e) => {
@@ -36,11 +40,19 @@ export class SessionManager {
         if (typeof url !== 'string' || !url.startsWith('ws://127.0.0.1:')) return;
         this.displays.set(e.vmId, url);
         this.displayWaiters.get(e.vmId)?.(url);
+      } else if (e.kind === 'event' && e.topic === 'dos-exit') {
+        const s = this.sessions.get(e.vmId);
+        const code = (e.payload as { code?: unknown }).code;
+        if (s && typeof code === 'number') s.exitCode = code;
       } else if (e.kind === 'state') {
         const s = this.sessions.get(e.vm.id);
         if (s) {
           s.state = e.vm.state;
           if (e.vm.reason) s.reason = e.vm.reason;
+          if (s.state === 'stopped' || s.state === 'crashed') {
+            const ended = { exitCode: s.exitCode ?? null, crashReason: s.state === 'crashed' ? (s.reason ?? 'crashed') : null };
+            for (const fn of this.endListeners) fn({ ...s }, ended);
+          }
         }
       }
     });
@@ -63,6 +75,53 @@ export class SessionManager {
     );
     const url = this.displays.get(info.id) ?? (await this.waitForDisplay(info.id));
     const session: SessionInfo = { id: info.id, title, state: this.server.get(info.id)?.state ?? info.state, shield: url };
+    this.sessions.set(info.id, session);
+    return { ...session };
+  }
+
+  /** Call `fn` when a session ends: its DOS program's exit code, or why it crashed. */
+  onEnded(fn: (s: SessionInfo, end: { exitCode: number | null; crashReason: string | null }) => void): void {
+    this.endListeners.push(fn);
+  }
+
+  /**
+   * Start a program object: its drives (C: the user's DOS folder when it maps none), its program (the shell
+   * when it names none) with its parameters and working directory, its DOS settings; full screen for a
+   * "DOS full screen" object.
+   */
+  async startProgramObject(p: ProgramInfo): Promise<SessionInfo> {
+    const drives = p.drives.map((d) => ({ letter: d.letter, hostPath: d.hostPath, readOnly: d.readOnly }));
+    for (const d of drives) {
+      if (!existsSync(d.hostPath) || !statSync(d.hostPath).isDirectory()) throw new Error(`drive ${d.letter}: ${d.hostPath} is not a folder`);
+    }
+    if (!drives.some((d) => d.letter === 'C')) drives.unshift({ letter: 'C', hostPath: defaultDriveC(), readOnly: false });
+    let program = 'COMMAND.COM'; // the shell: the drive's own COMMAND.COM, else the kernel's
+    if (p.program) {
+      if (!DOS_FULL_PATH.test(p.program)) throw new Error(`program ${p.program}: not a DOS path like C:\\GAMES\\PLAY.EXE (.COM, .EXE or .BAT)`);
+      program = p.program.toUpperCase();
+      if (!drives.some((d) => d.letter === program[0])) throw new Error(`program ${p.program}: drive ${program[0]}: is not mapped`);
+    }
+    const cwd = p.workingDir ? p.workingDir.toUpperCase() : p.program ? program.slice(0, program.lastIndexOf('\\')) : 'C:';
+    if (!/^[C-Z]:(\\[^\\\0]{1,12})*\\?$/.test(cwd)) throw new Error(`working directory ${p.workingDir}: not a DOS path like C:\\GAMES`);
+    const info = await this.server.startVm(
+      {
+        model: 386,
+        paced: true,
+        display: true,
+        settings: p.settings as Record<string, PropertyValue>,
+        dos: { drives, program, args: p.parameters ? ` ${p.parameters}` : undefined, cwd: cwd.length === 2 ? `${cwd}\\` : cwd },
+      },
+      p.name,
+    );
+    const url = this.displays.get(info.id) ?? (await this.waitForDisplay(info.id));
+    const session: SessionInfo = {
+      id: info.id,
+      title: p.name,
+      state: this.server.get(info.id)?.state ?? info.state,
+      shield: url,
+      programId: p.id,
+      fullScreen: p.kind === 'dos-fullscreen',
+    };
     this.sessions.set(info.id, session);
     return { ...session };
   }
