@@ -151,6 +151,11 @@ export interface MvmApi {
   deleteProgram(id: number): Promise<void>;
   /** Every DOS setting the VDDs and the DOS kernel register, by name. */
   settingDefs(): Promise<SettingDef[]>;
+  /**
+   * Change a DOS setting of a running session — one whose SettingDef says changeableWhileRunning; the
+   * others take effect at the next start (save them in the program object).
+   */
+  changeSessionSetting(sessionId: number, name: string, value: SettingValue): Promise<void>;
   /** Start a session from a program object; the run goes into its history. */
   startProgram(id: number): Promise<SessionInfo>;
   /** Runs, newest first: of one program object, or of all (null). */

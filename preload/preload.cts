@@ -29,6 +29,7 @@ const api: MvmApi = {
   deleteProgram: invoke('deleteProgram'),
   settingDefs: invoke('settingDefs'),
   startProgram: invoke('startProgram'),
+  changeSessionSetting: invoke('changeSessionSetting'),
   listRuns: invoke('listRuns'),
   importDosbox: invoke('importDosbox'),
 };

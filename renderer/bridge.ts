@@ -73,6 +73,7 @@ export function webSocketApi(url: string): MvmApi {
     deleteProgram: method('deleteProgram'),
     settingDefs: method('settingDefs'),
     startProgram: method('startProgram'),
+    changeSessionSetting: method('changeSessionSetting'),
     listRuns: method('listRuns'),
     importDosbox: method('importDosbox'),
   };

@@ -11,6 +11,7 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { PropertyValue } from '../vmm/vdh.js';
 import { parseFromVm, type FromVm, type ToVm, type VmConfig, type VmRunState, type VmScreenshot, type VmStats } from '../vmm/protocol.js';
 
 /** A launched VM process as the server sees it. */
@@ -216,6 +217,11 @@ export class MvmServer {
     if (!vm || vm.info.state === 'stopped' || vm.info.state === 'crashed' || !vm.channel.sendPort) return false;
     vm.channel.sendPort({ type: 'shield' }, port);
     return true;
+  }
+
+  /** Change a DOS setting of a running VM (its VDD checks the value). */
+  setSetting(id: number, name: string, value: PropertyValue): Promise<void> {
+    return this.call(id, 'setting', (requestId) => ({ type: 'setting', id: requestId, name, value })).then(() => undefined);
   }
 
   /** Send a message that the VM answers with a reply of the same id. */

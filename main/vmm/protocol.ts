@@ -73,7 +73,9 @@ export type ToVm =
   | { type: 'resume' }
   | { type: 'stop'; reason?: string }
   | { type: 'stats'; id: number }
-  | { type: 'screenshot'; id: number };
+  | { type: 'screenshot'; id: number }
+  /** Change a DOS setting while the VM runs (one its VDD reads when it uses it; checked by its definition). */
+  | { type: 'setting'; id: number; name: string; value: PropertyValue };
 
 export type VmRunState = 'starting' | 'running' | 'idle' | 'paused' | 'stopped' | 'crashed';
 
@@ -140,6 +142,11 @@ export function parseToVm(m: unknown): ToVm | string {
       return isId(m.id) ? (m as ToVm) : 'stats: bad id';
     case 'screenshot':
       return isId(m.id) ? (m as ToVm) : 'screenshot: bad id';
+    case 'setting':
+      if (!isId(m.id)) return 'setting: bad id';
+      if (typeof m.name !== 'string' || !/^[A-Z][A-Z0-9_]{0,63}$/.test(m.name)) return 'setting: bad name';
+      if (!['string', 'number', 'boolean'].includes(typeof m.value) || (typeof m.value === 'string' && m.value.length > 4096)) return 'setting: bad value';
+      return m as ToVm;
     case 'pause':
     case 'resume':
       return m as ToVm;

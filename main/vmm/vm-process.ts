@@ -204,6 +204,15 @@ channel.onMessage((raw) => {
       channel.send({ type: 'reply', id: m.id, ok: true, value });
       return;
     }
+    case 'setting':
+      if (!pc) return channel.send({ type: 'reply', id: m.id, ok: false, error: 'the VM has not started' });
+      try {
+        pc.host.setProperty(m.name, m.value);
+        channel.send({ type: 'reply', id: m.id, ok: true, value: null });
+      } catch (e) {
+        channel.send({ type: 'reply', id: m.id, ok: false, error: (e as Error).message });
+      }
+      return;
     case 'screenshot':
       if (!display) return channel.send({ type: 'reply', id: m.id, ok: false, error: 'the VM has not started' });
       try {

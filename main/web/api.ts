@@ -95,6 +95,15 @@ export function createApi(server: MvmServer, options: { libraryFile?: string } =
       runs.set(session.id, lib().runStarted(p.id));
       return session;
     },
+    changeSessionSetting: async (sessionId, name, value) => {
+      const sid = id(sessionId, 'sessionId');
+      if (!sessions.list().some((s) => s.id === sid)) throw new Error(`no session ${sid}`);
+      if (typeof name !== 'string') throw new Error('a setting name');
+      const def = (await catalog.list()).find((d) => d.name === name);
+      if (!def) throw new Error(`no DOS setting named ${name.slice(0, 64)}`);
+      if (!def.changeableWhileRunning) throw new Error(`${name} takes effect when the session starts again`);
+      await server.setSetting(sid, name, value);
+    },
     listRuns: async (programId) => lib().runs(programId === null ? undefined : id(programId)),
     importDosbox: async (fileName, text) => {
       if (typeof fileName !== 'string' || !/^[^\0/\\]{1,255}$/.test(fileName)) throw new Error('importDosbox: a file name (no folders)');

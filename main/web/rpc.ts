@@ -23,6 +23,7 @@ export const ARITY = {
   deleteProgram: 1,
   settingDefs: 0,
   startProgram: 1,
+  changeSessionSetting: 3,
   listRuns: 1,
   importDosbox: 2,
 } as const satisfies ApiArity;

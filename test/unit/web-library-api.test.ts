@@ -91,3 +91,15 @@ describe('the library over the contract', () => {
     expect(wrong).toMatchObject({ error: { code: 'bad-request' } });
   });
 });
+
+describe('settings of a running session', () => {
+  it('changes one its VDD reads while running, refuses the others and bad values', async () => {
+    const session = await api.startSession({ driveC: dir });
+    await api.changeSessionSetting(session.id, 'HW_NOSOUND', true);
+    await expect(api.changeSessionSetting(session.id, 'IDLE_SENSITIVITY', 500)).rejects.toThrow(/outside 1\.\.100/);
+    await expect(api.changeSessionSetting(session.id, 'DOS_VERSION', '')).rejects.toThrow(/when the session starts again/);
+    await expect(api.changeSessionSetting(session.id, 'NO_SUCH_SETTING', 1)).rejects.toThrow(/no DOS setting/);
+    await expect(api.changeSessionSetting(9999, 'HW_NOSOUND', true)).rejects.toThrow(/no session/);
+    await api.stopSession(session.id);
+  }, 30_000);
+});
