@@ -135,6 +135,12 @@ export interface MvmApi {
    * connects to `SessionInfo.shield`, a WebSocket to the same VM process.
    */
   openShieldPort(id: number): Promise<boolean>;
+  /**
+   * Show session `id` in a window of its own (Electron: a BrowserWindow whose page is the session alone,
+   * `index.html?session=<id>`, with its own MessagePort to the VM). False where the application has no
+   * windows of its own (the web host): the page shows the session itself.
+   */
+  openSessionWindow(id: number): Promise<boolean>;
 
   // ---- the session library
   listFolders(): Promise<FolderInfo[]>;

@@ -19,6 +19,7 @@ const api: MvmApi = {
   listSessions: invoke('listSessions'),
   stopSession: invoke('stopSession'),
   openShieldPort: invoke('openShieldPort'),
+  openSessionWindow: invoke('openSessionWindow'),
   listFolders: invoke('listFolders'),
   createFolder: invoke('createFolder'),
   renameFolder: invoke('renameFolder'),

@@ -63,6 +63,7 @@ export function webSocketApi(url: string): MvmApi {
     listSessions: method('listSessions'),
     stopSession: method('stopSession'),
     openShieldPort: method('openShieldPort'),
+    openSessionWindow: method('openSessionWindow'),
     listFolders: method('listFolders'),
     createFolder: method('createFolder'),
     renameFolder: method('renameFolder'),

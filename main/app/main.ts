@@ -37,11 +37,12 @@ function handle(method: MvmMethod, arity: number, fn: (...args: unknown[]) => Pr
   });
 }
 
-function createWindow(): void {
+/** A window of our page: the desktop, or with `query.session` one session's window. */
+function createWindow(options: { width?: number; height?: number; title?: string; query?: Record<string, string> } = {}): BrowserWindow {
   const win = new BrowserWindow({
-    width: 1024,
-    height: 768,
-    title: 'MVM Desktop',
+    width: options.width ?? 1024,
+    height: options.height ?? 768,
+    title: options.title ?? 'MVM Desktop',
     show: false,
     webPreferences: {
       preload: preloadScript,
@@ -52,7 +53,8 @@ function createWindow(): void {
     },
   });
   win.once('ready-to-show', () => win.show());
-  void win.loadFile(rendererIndex);
+  void win.loadFile(rendererIndex, options.query ? { query: options.query } : undefined);
+  return win;
 }
 
 app.on('web-contents-created', (_event, contents) => {
@@ -76,7 +78,7 @@ void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   // Every contract method but openShieldPort (below) goes straight to the API, which checks its arguments.
   for (const [method, arity] of Object.entries(ARITY) as [MvmMethod, number][]) {
-    if (method === 'openShieldPort') continue;
+    if (method === 'openShieldPort' || method === 'openSessionWindow') continue;
     const fn = api[method] as (...args: unknown[]) => Promise<unknown>;
     handle(method, arity, (...args) => fn(...args));
   }
@@ -93,6 +95,17 @@ void app.whenReady().then(() => {
       return false;
     }
     event.sender.postMessage('mvm:shield-port', { id }, [port2]);
+    return true;
+  });
+  // Each DOS session in a BrowserWindow of its own, as OS/2 gave each VDM its window: the page is the
+  // session alone (index.html?session=ID), which asks for its MessagePort like any shield.
+  ipcMain.handle('mvm:openSessionWindow', (event, ...args: unknown[]) => {
+    if (!fromOurPage(event)) throw new Error('mvm:openSessionWindow: refused, not from the MVM Desktop page');
+    const [id] = args;
+    const info = api.sessions.list().find((s) => s.id === id);
+    if (args.length !== 1 || !info) throw new Error('openSessionWindow(id): no such session');
+    const win = createWindow({ width: 760, height: 540, title: info.title, query: { session: String(info.id) } });
+    win.on('closed', () => void api.stopSession(info.id).catch(() => undefined));
     return true;
   });
   createWindow();

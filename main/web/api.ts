@@ -71,6 +71,7 @@ export function createApi(server: MvmServer, options: { libraryFile?: string } =
     // Over the web host the page reaches the VM by the WebSocket in SessionInfo.shield; Electron overrides
     // this with a MessagePort (main/app/main.ts).
     openShieldPort: async () => false,
+    openSessionWindow: async () => false,
 
     listFolders: async () => lib().folders().map(folderOf),
     createFolder: async (parentId, name) => folderOf(lib().createFolder(id(parentId, 'parentId'), name)),

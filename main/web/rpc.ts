@@ -13,6 +13,7 @@ export const ARITY = {
   listSessions: 0,
   stopSession: 1,
   openShieldPort: 1,
+  openSessionWindow: 1,
   listFolders: 0,
   createFolder: 2,
   renameFolder: 2,
