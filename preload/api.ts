@@ -170,6 +170,14 @@ export interface MvmApi {
   importDosbox(fileName: string, text: string): Promise<{ program: ProgramInfo; notes: string[] }>;
 }
 
+/**
+ * Electron only (`window.mvmFiles`, absent in a browser): the host path of a file dropped on the page, so a
+ * dropped .COM/.EXE/.BAT can become a program object with its folder as drive C:. '' when it has none.
+ */
+export interface MvmFiles {
+  pathOf(file: File): string;
+}
+
 /** The window message that brings a session's MessagePort to the page (Electron's preload posts it). */
 export type ShieldPortMessage = { type: 'mvm-shield-port'; id: number };
 

@@ -6,7 +6,7 @@
  * Only the listed methods cross the bridge — the page never sees ipcRenderer itself.
  */
 import electron = require('electron');
-import type { MvmApi, MvmMethod, ShieldPortMessage } from './api.js';
+import type { MvmApi, MvmFiles, MvmMethod, ShieldPortMessage } from './api.js';
 
 const invoke =
   <M extends MvmMethod>(method: M) =>
@@ -46,3 +46,7 @@ electron.ipcRenderer.on('mvm:shield-port', (event, data: { id?: unknown }) => {
 });
 
 electron.contextBridge.exposeInMainWorld('mvm', api);
+
+// Dropped files' host paths (File.path is gone from Electron; webUtils reads it in the preload).
+const files: MvmFiles = { pathOf: (file) => electron.webUtils.getPathForFile(file) };
+electron.contextBridge.exposeInMainWorld('mvmFiles', files);
