@@ -1,7 +1,8 @@
 /**
- * PNG files of a VM's display: indexed-colour PNGs (colour type 3, a PLTE of the palette entries used),
- * exact to the pixel, for `mvm run --screenshot` and the golden-picture tests; and the reader those tests use
- * to compare pictures (indexed or RGB(A) 8-bit PNGs, no interlace).
+ * PNG files of a VM's display, exact to the pixel, for `mvm run --screenshot` and the golden-picture tests:
+ * indexed-colour PNGs (colour type 3, a PLTE of the palette entries used) of 8-bit surfaces, RGB PNGs
+ * (colour type 2) of true-colour ones; and the reader those tests use to compare pictures (indexed or RGB(A)
+ * 8-bit PNGs, no interlace).
  */
 import { deflateSync, inflateSync } from 'node:zlib';
 
@@ -52,6 +53,30 @@ export function encodeIndexedPng(width: number, height: number, pixels: Uint8Arr
   ihdr[8] = 8; // bit depth
   ihdr[9] = 3; // indexed colour
   return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('PLTE', plte), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', new Uint8Array(0))]);
+}
+
+/**
+ * A true-colour picture as an RGB PNG: `rgba` holds R, G, B, A bytes a pixel (a 32-bit surface's pixels);
+ * alpha is dropped, VGA and VBE colours being opaque.
+ */
+export function encodeRgbPng(width: number, height: number, rgba: Uint8Array): Buffer {
+  if (rgba.length !== width * height * 4) throw new Error(`PNG: ${rgba.length} bytes for ${width}x${height} RGBA`);
+  const stride = width * 3;
+  const raw = Buffer.alloc((stride + 1) * height);
+  for (let y = 0; y < height; y++) {
+    let o = y * (stride + 1) + 1;
+    for (let i = y * width * 4, end = i + width * 4; i < end; i += 4) {
+      raw[o++] = rgba[i];
+      raw[o++] = rgba[i + 1];
+      raw[o++] = rgba[i + 2];
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', new Uint8Array(0))]);
 }
 
 /** A PNG decoded to RGBA (8-bit indexed, grey, RGB or RGBA sources, no interlace). */

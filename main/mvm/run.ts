@@ -5,7 +5,7 @@
  * code comes back.
  */
 import { writeFileSync } from 'node:fs';
-import { encodeIndexedPng } from './png.js';
+import { encodeIndexedPng, encodeRgbPng } from './png.js';
 import { decodeCp437 } from '../vmm/vdh-cp437.js';
 import type { DosConfig, VmScreenshot } from '../vmm/protocol.js';
 import type { MvmServer } from './server.js';
@@ -35,10 +35,10 @@ export interface RunOptions {
   screenshot?: { path: string; afterMs?: number };
 }
 
-/** Write a VM's screenshot as an indexed PNG. */
+/** Write a VM's screenshot as a PNG: indexed from an 8-bit surface, RGB from a true-colour one. */
 export function writeScreenshot(path: string, s: VmScreenshot): void {
   const pixels = new Uint8Array(Buffer.from(s.pixels, 'base64'));
-  writeFileSync(path, encodeIndexedPng(s.width, s.height, pixels, s.palette));
+  writeFileSync(path, s.depth === 32 ? encodeRgbPng(s.width, s.height, pixels) : encodeIndexedPng(s.width, s.height, pixels, s.palette));
 }
 
 /** Terminal escape sequences of the keys DOS programs use, as scan codes (make + break, E0-prefixed grey keys). */

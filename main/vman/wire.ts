@@ -7,11 +7,15 @@
  *  shield → VM: JSON text messages (ShieldMessage), each checked by parseShieldMessage before use.
  *
  * Frame update layout (little-endian):
- *   u8 'F', u8 version 1, u16 width, u16 height, u32 seq, u8 flags (1 palette, 2 pointer, 4 text, 8 text=null)
+ *   u8 'F', u8 version 1, u16 width, u16 height, u32 seq, u8 flags (1 palette, 2 pointer, 4 text, 8 text=null,
+ *   16 true colour)
  *   [palette: 256 × R,G,B]  [pointer: i16 x, i16 y, u8 visible]  [text: u32 n, n bytes of UTF-8 JSON,
  *   ScreenText with each line's trailing spaces left out]
- *   u16 rects, each: u16 x, y, w, h, u8 coding (0 raw, 1 run-length pairs count,value), u32 n, n bytes.
- * Rectangles are sent run-length coded when that is smaller (text screens, flat areas), else raw indices.
+ *   u16 rects, each: u16 x, y, w, h, u8 coding (0 raw, 1 run-length), u32 n, n bytes.
+ * A pixel is a palette index, or with flag 16 (a 32-bit surface) four bytes R, G, B, A. Raw data is the
+ * pixels row by row; run-length data is runs of (u8 count 1-255, one pixel). Rectangles are sent
+ * run-length coded when that is smaller (text screens, flat areas), else raw. An 8-bit frame is the same
+ * bytes as before true colour existed, so the version stays 1.
  */
 import type { FrameUpdate, ScreenText } from './surface.js';
 
@@ -21,6 +25,7 @@ const F_PALETTE = 1;
 const F_POINTER = 2;
 const F_TEXT = 4;
 const F_TEXT_NULL = 8;
+const F_TRUE_COLOUR = 16;
 const RAW = 0;
 const RLE = 1;
 
@@ -32,10 +37,14 @@ const MAX_PIXELS = 2048 * 2048;
 /** Scratch space for run-length coding, grown as needed (encoding is synchronous). */
 let rleScratch = new Uint8Array(0);
 
+function scratch(size: number): Uint8Array {
+  if (rleScratch.length < size) rleScratch = new Uint8Array(Math.min(Math.max(size, 2 * rleScratch.length), 1 << 26));
+  return rleScratch;
+}
+
 /** The pixels as (count, value) pairs, or undefined when that is not smaller; a view of shared scratch. */
 function rle(pixels: Uint8Array): Uint8Array | undefined {
-  if (rleScratch.length < pixels.length) rleScratch = new Uint8Array(Math.min(Math.max(pixels.length, 2 * rleScratch.length), 1 << 24));
-  const out = rleScratch;
+  const out = scratch(pixels.length);
   let o = 0;
   for (let i = 0; i < pixels.length; ) {
     const v = pixels[i];
@@ -49,9 +58,34 @@ function rle(pixels: Uint8Array): Uint8Array | undefined {
   return out.subarray(0, o);
 }
 
+/** RGBA pixels (4 bytes each) as (count, R, G, B, A) runs, or undefined when that is not smaller. */
+function rle32(pixels: Uint8Array): Uint8Array | undefined {
+  // Runs are found on whole words; the bytes are copied as they are, so the coding does not depend on the
+  // host's byte order.
+  const words = pixels.byteOffset % 4 === 0 ? new Uint32Array(pixels.buffer, pixels.byteOffset, pixels.length / 4) : new Uint32Array(pixels.slice().buffer);
+  const out = scratch(pixels.length);
+  let o = 0;
+  for (let i = 0; i < words.length; ) {
+    const v = words[i];
+    let n = 1;
+    while (n < 255 && i + n < words.length && words[i + n] === v) n++;
+    if (o + 5 >= pixels.length) return undefined; // not smaller than raw
+    out[o] = n;
+    out[o + 1] = pixels[4 * i];
+    out[o + 2] = pixels[4 * i + 1];
+    out[o + 3] = pixels[4 * i + 2];
+    out[o + 4] = pixels[4 * i + 3];
+    o += 5;
+    i += n;
+  }
+  return out.subarray(0, o);
+}
+
 export function encodeUpdate(u: FrameUpdate): Uint8Array {
   const parts: Uint8Array[] = [];
   let flags = 0;
+  const trueColour = u.depth === 32;
+  if (trueColour) flags |= F_TRUE_COLOUR;
   if (u.palette) flags |= F_PALETTE;
   if (u.pointer) flags |= F_POINTER;
   let textBytes: Uint8Array | undefined;
@@ -97,7 +131,7 @@ export function encodeUpdate(u: FrameUpdate): Uint8Array {
   new DataView(count.buffer).setUint16(0, u.rects.length, true);
   parts.push(count);
   for (const { rect, pixels } of u.rects) {
-    const coded = rle(pixels);
+    const coded = trueColour ? rle32(pixels) : rle(pixels);
     const h = new Uint8Array(13);
     const dv = new DataView(h.buffer);
     dv.setUint16(0, rect.x, true);
@@ -135,7 +169,9 @@ export function decodeUpdate(bytes: Uint8Array): FrameUpdate {
   const flags = bytes[10];
   o = 11;
   if (width < 1 || height < 1 || width * height > MAX_PIXELS) throw new Error(`frame update: size ${width}x${height} out of range`);
-  const u: FrameUpdate = { width, height, seq, rects: [] };
+  if (flags & ~(F_PALETTE | F_POINTER | F_TEXT | F_TEXT_NULL | F_TRUE_COLOUR)) throw new Error(`frame update: unknown flags ${flags}`);
+  const trueColour = (flags & F_TRUE_COLOUR) !== 0;
+  const u: FrameUpdate = { width, height, depth: trueColour ? 32 : 8, seq, rects: [] };
   if (flags & F_PALETTE) {
     need(768);
     const palette = new Uint32Array(256);
@@ -175,8 +211,10 @@ export function decodeUpdate(bytes: Uint8Array): FrameUpdate {
     const size = rect.w * rect.h;
     let pixels: Uint8Array;
     if (coding === RAW) {
-      if (n !== size) throw new Error('frame update: raw rectangle of the wrong size');
+      if (n !== (trueColour ? 4 * size : size)) throw new Error('frame update: raw rectangle of the wrong size');
       pixels = data.slice();
+    } else if (coding === RLE && trueColour) {
+      pixels = unrle32(data, size);
     } else if (coding === RLE) {
       pixels = new Uint8Array(size);
       let p = 0;
@@ -192,6 +230,26 @@ export function decodeUpdate(bytes: Uint8Array): FrameUpdate {
   }
   if (o !== bytes.length) throw new Error('frame update: trailing bytes');
   return u;
+}
+
+/** (count, R, G, B, A) runs back to `size` RGBA pixels. */
+function unrle32(data: Uint8Array, size: number): Uint8Array {
+  if (data.length % 5) throw new Error('frame update: run-length data of the wrong size');
+  const pixels = new Uint8Array(4 * size);
+  const words = new Uint32Array(pixels.buffer);
+  // One pixel's bytes seen as a word in the host's own order, to fill a run with.
+  const one = new Uint8Array(4);
+  const oneWord = new Uint32Array(one.buffer);
+  let p = 0;
+  for (let k = 0; k < data.length; k += 5) {
+    const run = data[k];
+    if (run === 0 || p + run > size) throw new Error('frame update: bad run-length data');
+    one.set(data.subarray(k + 1, k + 5));
+    words.fill(oneWord[0], p, p + run);
+    p += run;
+  }
+  if (p !== size) throw new Error('frame update: run-length data of the wrong size');
+  return pixels;
 }
 
 function checkText(t: unknown): ScreenText {

@@ -5,6 +5,10 @@
  * The CPU reads and writes plain RAM directly through `ram` and `pageKind` (see main/ist/ist.ts); every
  * other page comes here through `read`/`write`. Writes to ROM are dropped, as on a PC; unmapped pages
  * read as all ones (an open bus) and swallow writes.
+ *
+ * Above the RAM, where `pageKind` has no entry, a few MMIO regions may sit (a video card's linear frame
+ * buffer at E0000000h, say): the CPU's fast path already sends every such address here (an undefined page
+ * kind is not RAM), so only accesses beyond the RAM pay for the short list of regions.
  */
 import { PAGE_SHIFT, PageKind } from '../ist/ist.js';
 
@@ -29,6 +33,8 @@ export class PhysicalMemory {
   readonly ram: Uint8Array;
   readonly pageKind: Uint8Array;
   private readonly mmio: (MmioHandler | undefined)[];
+  /** MMIO regions above the RAM, [start, end) in physical addresses. */
+  private readonly high: { start: number; end: number; handler: MmioHandler }[] = [];
 
   constructor(options: MemoryOptions) {
     const size = options.ramSize;
@@ -50,8 +56,15 @@ export class PhysicalMemory {
     this.setHandler(addr, image.length, undefined);
   }
 
-  /** Route a page-aligned range to `handler` (video memory, say). */
+  /**
+   * Route a page-aligned range to `handler` (video memory, say): inside the RAM's address range, or wholly
+   * above it and below 4 GiB (a linear frame buffer), not overlapping another region there.
+   */
   mapMmio(addr: number, length: number, handler: MmioHandler): void {
+    if (addr >= this.ram.length) {
+      this.mapHigh(addr, length, handler);
+      return;
+    }
     this.checkRange(addr, length);
     this.setKind(addr, length, PageKind.Mmio);
     this.setHandler(addr, length, handler);
@@ -75,7 +88,7 @@ export class PhysicalMemory {
   read(addr: number): number {
     const page = addr >>> PAGE_SHIFT;
     const kind = this.pageKind[page];
-    if (kind === undefined) return 0xff;
+    if (kind === undefined) return this.highRead(addr);
     if (kind !== PageKind.Mmio) return this.ram[addr];
     const h = this.mmio[page];
     return h ? h.read(addr) & 0xff : 0xff;
@@ -87,6 +100,30 @@ export class PhysicalMemory {
     const kind = this.pageKind[page];
     if (kind === PageKind.Code || kind === PageKind.Ram) this.ram[addr] = value;
     else if (kind === PageKind.Mmio) this.mmio[page]?.write(addr, value & 0xff);
+    else if (kind === undefined) this.highWrite(addr, value & 0xff);
+  }
+
+  private highRead(addr: number): number {
+    for (const r of this.high) if (addr >= r.start && addr < r.end) return r.handler.read(addr) & 0xff;
+    return 0xff;
+  }
+
+  private highWrite(addr: number, value: number): void {
+    for (const r of this.high) {
+      if (addr >= r.start && addr < r.end) {
+        r.handler.write(addr, value);
+        return;
+      }
+    }
+  }
+
+  private mapHigh(addr: number, length: number, handler: MmioHandler): void {
+    const end = addr + length;
+    if (addr % PAGE_SIZE !== 0 || length % PAGE_SIZE !== 0 || length <= 0 || end > 0x1_0000_0000) {
+      throw new Error(`memory range ${addr.toString(16)}h+${length.toString(16)}h: must be whole 4 KiB pages below 4 GiB`);
+    }
+    if (this.high.some((r) => addr < r.end && r.start < end)) throw new Error(`memory range ${addr.toString(16)}h+${length.toString(16)}h overlaps a mapped region`);
+    this.high.push({ start: addr, end, handler });
   }
 
   private setKind(addr: number, length: number, kind: PageKind): void {

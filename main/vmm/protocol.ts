@@ -30,10 +30,15 @@ export interface VmConfig {
   screenshotAtExit?: boolean;
 }
 
-/** A screenshot as it crosses the process boundary: pixels in base64, the palette as 0xAABBGGRR numbers. */
+/**
+ * A screenshot as it crosses the process boundary: pixels in base64 (an index each at depth 8, R, G, B, A
+ * bytes at depth 32), the palette as 0xAABBGGRR numbers.
+ */
 export interface VmScreenshot {
   width: number;
   height: number;
+  /** Absent: 8. */
+  depth?: 8 | 32;
   pixels: string;
   palette: number[];
   text: string[] | null;

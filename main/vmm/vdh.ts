@@ -147,6 +147,7 @@ export interface Vdh {
   readWord(addr: number): number;
   writeByte(addr: number, value: number): void;
   writeWord(addr: number, value: number): void;
+  /** Whole 4 KiB pages inside the RAM's address range, or wholly above the RAM below 4 GiB (a frame buffer). */
   mapMmio(addr: number, length: number, handler: MmioHandler): void;
   loadRom(addr: number, image: Uint8Array): void;
   mapRam(addr: number, length: number): void;

@@ -25,10 +25,14 @@ export interface ShieldLink {
   close(reason: string): void;
 }
 
-/** A still picture of the display: palette indices and a 256-entry RGBA palette (0xAABBGGRR). */
+/**
+ * A still picture of the display: palette indices and a 256-entry RGBA palette (0xAABBGGRR) at depth 8,
+ * R, G, B, A bytes a pixel at depth 32 (the surface's own layout).
+ */
 export interface Screenshot {
   width: number;
   height: number;
+  depth: 8 | 32;
   pixels: Uint8Array;
   palette: Uint32Array;
   /** The screen as text in text modes. */
@@ -69,7 +73,14 @@ export class VmDisplay {
   capture(): Screenshot {
     this.render();
     const s = this.host.surface();
-    return { width: s.width, height: s.height, pixels: s.pixels.slice(), palette: s.palette.slice(), text: s.screen ? [...s.screen.lines] : null };
+    return {
+      width: s.width,
+      height: s.height,
+      depth: s.depth,
+      pixels: s.pixels.slice(),
+      palette: s.palette.slice(),
+      text: s.screen ? [...s.screen.lines] : null,
+    };
   }
 
   attach(link: ShieldLink): { receive(text: string): void; detach(): void } {

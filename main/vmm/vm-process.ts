@@ -99,6 +99,7 @@ function encodeScreenshot(s: Screenshot) {
   return {
     width: s.width,
     height: s.height,
+    depth: s.depth,
     pixels: Buffer.from(s.pixels.buffer, s.pixels.byteOffset, s.pixels.byteLength).toString('base64'),
     palette: Array.from(s.palette),
     text: s.text,

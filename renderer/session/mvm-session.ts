@@ -31,6 +31,8 @@ import {
 interface ScreenCopy {
   width: number;
   height: number;
+  /** 8: `pixels` are palette indices; 32: R, G, B, A bytes (a VBE direct-colour mode). */
+  depth: 8 | 32;
   pixels: Uint8Array;
   palette: Uint32Array;
   text: ScreenText | null;
@@ -81,7 +83,7 @@ export class MvmSession extends LitElement {
   declare private endedReason: string | undefined;
   declare private notice: string | undefined;
 
-  private readonly copy: ScreenCopy = { width: 640, height: 400, pixels: new Uint8Array(640 * 400), palette: new Uint32Array(256), text: null };
+  private readonly copy: ScreenCopy = { width: 640, height: 400, depth: 8, pixels: new Uint8Array(640 * 400), palette: new Uint32Array(256), text: null };
   /** Palette as ImageData words, alpha forced opaque. */
   private readonly colors = new Uint32Array(256);
   private image: ImageData | undefined;
@@ -416,6 +418,7 @@ export class MvmSession extends LitElement {
 
   private frame(u: FrameUpdate): void {
     const resized = u.width !== this.copy.width || u.height !== this.copy.height;
+    const redepthed = (u.depth ?? 8) !== this.copy.depth;
     try {
       applyUpdate(this.copy, u);
     } catch {
@@ -427,7 +430,7 @@ export class MvmSession extends LitElement {
       this.requestUpdate();
     }
     if (u.palette) this.setColors(u.palette);
-    if (resized || u.palette) this.paintAll = true;
+    if (resized || redepthed || u.palette) this.paintAll = true;
     else if (!this.paintAll) {
       for (const { rect } of u.rects) this.pendingRects.push(rect);
       if (this.pendingRects.length > MAX_PENDING_RECTS) this.paintAll = true;
@@ -522,11 +525,14 @@ export class MvmSession extends LitElement {
       this.paintAll = true;
     }
     const words = this.imageWords as Uint32Array;
+    // True colour: the copy's R, G, B, A bytes are ImageData's own layout, copied row by row as words.
+    const rgba = this.copy.depth === 32 ? new Uint32Array(pixels.buffer, pixels.byteOffset, width * height) : undefined;
     const rects = this.paintAll ? [{ x: 0, y: 0, w: width, h: height }] : this.pendingRects;
     for (const r of rects) {
       for (let y = r.y; y < r.y + r.h; y++) {
         const row = y * width;
-        for (let i = row + r.x, end = row + r.x + r.w; i < end; i++) words[i] = this.colors[pixels[i]];
+        if (rgba) words.set(rgba.subarray(row + r.x, row + r.x + r.w), row + r.x);
+        else for (let i = row + r.x, end = row + r.x + r.w; i < end; i++) words[i] = this.colors[pixels[i]];
       }
       ctx.putImageData(this.image, 0, 0, r.x, r.y, r.w, r.h);
     }

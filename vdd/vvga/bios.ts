@@ -9,6 +9,10 @@
  *   BIOS does (colour bit 7 XORs outside the 256-colour mode).
  * - Pixels (AH=0Ch/0Dh) in the CGA, planar and 256-colour modes; palette and DAC (AH=10h); character
  *   generator (AH=11h); alternate select (AH=12h); display combination (AH=1Ah); state (AH=1Bh, 1Ch).
+ * - AH=4Fh is the VESA BIOS extension (vbe.ts). In a VBE mode (kind 'vbe', BDA mode byte FFh) the text and
+ *   pixel services work on the SVGA's memory as in mode 13h: a colour is a whole byte, never XORed; in the
+ *   direct-colour modes it is drawn as the colour its DAC entry holds. A VGA mode set (AH=00h) disables the
+ *   SVGA.
  *
  * The BIOS touches the planes directly (what its own routines would do through the graphics controller),
  * so a program's leftover graphics controller settings do not disturb it; after each change it calls
@@ -16,6 +20,7 @@
  */
 import type { Vdh } from '../../main/vmm/vdh.js';
 import { dacTable, MODES, text350, type VideoMode } from './modes.js';
+import { bytesPerPixel, type SvgaCore } from './svga.js';
 import { PLANE_SIZE, type VgaCore } from './vga.js';
 
 const BDA = 0x400;
@@ -46,6 +51,9 @@ const MISC_NO_CURSOR_EMULATION = 0x01;
 
 const CURSOR_OFF = 0x20;
 
+/** The BDA mode byte in a VBE mode (what SeaVGABIOS writes): no VGA mode, graphics. */
+const BDA_MODE_VBE = 0xff;
+
 /** Where the video ROM keeps its tables and fonts (offsets in segment C000h), built by vvga.ts. */
 export interface VideoRomLayout {
   segment: number;
@@ -55,6 +63,8 @@ export interface VideoRomLayout {
   /** An empty alternate-font table (9x14 / 9x16 fix-ups: none, all glyphs are 8 wide). */
   alternate: number;
   functionality: number;
+  /** The VESA BIOS extension's strings, mode list and window function (vbe.ts: vbeRomArea). */
+  vbe: number;
 }
 
 /** Font block base in plane 2: blocks 0-3 at 16 KiB steps, 4-7 in between (8 KiB offset). */
@@ -75,12 +85,15 @@ export class VideoBios {
   rows = 25;
   charHeight = 16;
   pageSize = 0x1000;
+  /** The VESA BIOS extension, which serves AH=4Fh (vbe.ts; set by vvga.ts). */
+  vbe: { int10(): void } | undefined;
   private readonly fonts: { 8: Uint8Array; 14: Uint8Array; 16: Uint8Array };
   private readonly logged = new Set<string>();
 
   constructor(
     private readonly vdh: Vdh,
     private readonly vga: VgaCore,
+    private readonly svga: SvgaCore,
     private readonly rom: VideoRomLayout,
     fonts: { 8: Uint8Array; 14: Uint8Array; 16: Uint8Array },
     private readonly hooks: VideoBiosHooks,
@@ -92,7 +105,7 @@ export class VideoBios {
     return this.mode.kind === 'text';
   }
 
-  /** The power-on state: 400-line scanning, mode 03h, the font vectors. */
+  /** The power-on state: 400-line scanning, mode 03h, the font vectors, the SVGA off. */
   post(): void {
     const vdh = this.vdh;
     vdh.writeByte(BDA_VGA_FLAGS, 0x11 | FLAG_400);
@@ -102,6 +115,7 @@ export class VideoBios {
     this.setVector(0x1f, this.rom.segment, this.rom.font8 + 128 * 8);
     this.setVector(0x43, this.rom.segment, this.rom.font8);
     this.vga.reset();
+    this.svga.reset();
     this.setMode(0x03);
   }
 
@@ -126,9 +140,33 @@ export class VideoBios {
       this.logOnce(`mode ${number}`, `VVGA: INT 10h AH=00h: mode ${hex2(number)} is not supported`);
       return;
     }
+    const flags = this.vdh.readByte(BDA_VGA_FLAGS);
+    if (mode.kind === 'text' && !(flags & FLAG_400) && !(flags & FLAG_200)) mode = text350(mode);
+    this.svga.disable();
+    this.enterMode(mode, number, keep);
+  }
+
+  /**
+   * Enter a VBE mode whose SVGA registers vbe.ts has set: the VGA gets mode 13h's registers (`mode.regs`, a
+   * 256-colour graphics state, as Bochs's BIOS leaves it), the default 256-colour DAC, and the BIOS data
+   * area and services follow the mode.
+   */
+  setVbeMode(mode: VideoMode, keep: boolean): void {
+    this.enterMode(mode, BDA_MODE_VBE, keep);
+  }
+
+  /** Take `mode` as the BIOS's current mode without touching the hardware (a state restore). */
+  adoptMode(mode: VideoMode): void {
+    this.mode = mode;
+    this.columns = this.vdh.readWord(BDA_COLUMNS);
+    this.rows = this.vdh.readByte(BDA_ROWS) + 1;
+    this.charHeight = this.vdh.readWord(BDA_CHAR_HEIGHT);
+    this.pageSize = this.vdh.readWord(BDA_PAGE_SIZE);
+  }
+
+  private enterMode(mode: VideoMode, number: number, keep: boolean): void {
     const vdh = this.vdh;
     const flags = vdh.readByte(BDA_VGA_FLAGS);
-    if (mode.kind === 'text' && !(flags & FLAG_400) && !(flags & FLAG_200)) mode = text350(mode);
     this.mode = mode;
     this.columns = mode.columns;
     this.charHeight = mode.charHeight;
@@ -402,9 +440,37 @@ export class VideoBios {
         const n = y * m.width + x;
         return vram[(n & 3) * PLANE_SIZE + (n & 0xfffc)];
       }
+      case 'vbe':
+        return this.readSvgaPixel(x, y);
       default:
         return 0;
     }
+  }
+
+  /** A VBE mode's pixel as a colour number: the byte at 8 bpp, else the DAC entry drawn there, else its low byte. */
+  private readSvgaPixel(x: number, y: number): number {
+    const svga = this.svga;
+    const value = svga.pixelAt(x, y);
+    if (svga.bpp === 8 || value === 0) return value;
+    for (let i = 0; i < 256; i++) if (this.dacColour(i) === value) return i;
+    return value & 0xff;
+  }
+
+  /** DAC entry `index` as a pixel of the current direct-colour VBE mode. */
+  private dacColour(index: number): number {
+    const dac = this.vga.dac;
+    const eight = (v: number) => ((v & 0x3f) << 2) | ((v & 0x3f) >> 4);
+    return this.svga.encodeColour(eight(dac[index * 3]), eight(dac[index * 3 + 1]), eight(dac[index * 3 + 2]));
+  }
+
+  /** A colour number as a pixel of the current VBE mode. */
+  private svgaPixel(colour: number): number {
+    return this.svga.bpp === 8 ? colour & 0xff : this.dacColour(colour & 0xff);
+  }
+
+  /** Colours are whole bytes, never XORed (mode 13h and the VBE modes). */
+  private byteColours(): boolean {
+    return this.mode.kind === 'linear' || this.mode.kind === 'vbe';
   }
 
   /** Set a pixel (AH=0Ch): bit 7 of the colour XORs it in, except in the 256-colour mode. */
@@ -412,7 +478,7 @@ export class VideoBios {
     const m = this.mode;
     const vram = this.vga.vram;
     if (x < 0 || y < 0 || x >= m.width || y >= m.height) return;
-    const xor = (colour & 0x80) !== 0 && m.kind !== 'linear';
+    const xor = (colour & 0x80) !== 0 && !this.byteColours();
     switch (m.kind) {
       case 'cga4': {
         const o = (y & 1) * 0x2000 + (y >> 1) * 80 + (x >> 2);
@@ -444,6 +510,9 @@ export class VideoBios {
         vram[(n & 3) * PLANE_SIZE + (n & 0xfffc)] = colour & 0xff;
         break;
       }
+      case 'vbe':
+        this.svga.setPixelAt(x, y, this.svgaPixel(colour));
+        return;
       default:
         return;
     }
@@ -463,8 +532,8 @@ export class VideoBios {
     if (row >= this.rows || col >= this.columns) return;
     const rows = this.glyph(ch);
     const h = this.charHeight;
-    const xor = (attr & 0x80) !== 0 && this.mode.kind !== 'linear';
-    const fg = this.mode.kind === 'linear' ? attr & 0xff : attr & 0x7f;
+    const xor = (attr & 0x80) !== 0 && !this.byteColours();
+    const fg = this.byteColours() ? attr & 0xff : attr & 0x7f;
     for (let y = 0; y < h; y++) {
       const bits = rows[y];
       for (let x = 0; x < 8; x++) {
@@ -501,7 +570,17 @@ export class VideoBios {
     const y0 = top * h;
     const y1 = (bottom + 1) * h;
     const shift = count * h;
-    const fill = this.mode.kind === 'linear' ? attr & 0xff : attr & 0x0f;
+    const fill = this.byteColours() ? attr & 0xff : attr & 0x0f;
+    if (this.mode.kind === 'vbe') {
+      // Whole lines of the SVGA's memory at a time (a per-pixel copy of 1024x768 would crawl).
+      const svga = this.svga;
+      const bytes = bytesPerPixel(svga.bpp);
+      const lines = Math.max(0, y1 - y0 - shift);
+      if (lines > 0) svga.copyLines(up ? y0 + shift : y0, up ? y0 : y0 + shift, lines, x0 * bytes, (x1 - x0) * bytes);
+      const cleared = Math.min(shift, y1 - y0);
+      svga.fillRect(x0, up ? y1 - cleared : y0, x1 - x0, cleared, this.svgaPixel(fill));
+      return;
+    }
     for (let i = 0; i < y1 - y0; i++) {
       const y = up ? y0 + i : y1 - 1 - i;
       const from = up ? y + shift : y - shift;
@@ -675,8 +754,16 @@ export class VideoBios {
         this.writeStateTable(es(r.edi));
         setAl(0x1b);
         return;
-      case 0x1c:
-        this.saveRestore(al, cx, es(bx), setAl, setBx);
+      case 0x1c: {
+        if (al > 2) return;
+        const size = this.videoState(al, cx, es(bx));
+        if (al === 0) setBx(Math.ceil(size / 64));
+        setAl(0x1c);
+        return;
+      }
+      case 0x4f:
+        if (this.vbe) this.vbe.int10();
+        else unknown();
         return;
       default:
         unknown();
@@ -1007,7 +1094,7 @@ export class VideoBios {
     t[0x25] = vdh.readByte(BDA_DCC) || 0x08;
     t[0x26] = 0x00;
     const m = this.mode;
-    word(0x27, m.mono ? 0 : m.kind === 'linear' ? 256 : m.kind === 'cga4' ? 4 : m.kind === 'cga2' ? 2 : 16);
+    word(0x27, m.mono ? 0 : this.byteColours() ? 256 : m.kind === 'cga4' ? 4 : m.kind === 'cga2' ? 2 : 16);
     t[0x29] = this.pages();
     t[0x2a] = m.height >= 400 ? (m.height === 480 ? 3 : 2) : m.height === 350 ? 1 : 0;
     t[0x2b] = this.vga.seq[3] & 0x13 ? blockOf(this.vga.seq[3], false) : 0;
@@ -1019,10 +1106,11 @@ export class VideoBios {
   }
 
   /**
-   * AH=1Ch: save (AL=1) and restore (AL=2) the hardware (CX bit 0), BIOS data (bit 1) and DAC (bit 2) state
-   * in our own buffer layout; AL=0 tells the size in 64-byte blocks.
+   * AH=1Ch and VBE 4F04h: save (op 1) and restore (op 2) the hardware (`states` bit 0), BIOS data (bit 1)
+   * and DAC (bit 2) state at `addr` in our own buffer layout; op 0 only measures. Returns the bytes the
+   * states take.
    */
-  private saveRestore(al: number, cx: number, addr: number, setAl: (v: number) => void, setBx: (v: number) => void): void {
+  videoState(op: number, states: number, addr: number): number {
     const parts = [
       { bit: 1, size: 128 },
       { bit: 2, size: 64 },
@@ -1030,18 +1118,13 @@ export class VideoBios {
     ];
     const vga = this.vga;
     const vdh = this.vdh;
-    if (al === 0) {
-      let size = 0;
-      for (const p of parts) if (cx & p.bit) size += p.size;
-      setBx(Math.ceil(size / 64));
-      setAl(0x1c);
-      return;
-    }
-    if (al !== 1 && al !== 2) return;
+    let size = 0;
+    for (const p of parts) if (states & p.bit) size += p.size;
+    if (op !== 1 && op !== 2) return size;
     let at = addr;
     for (const p of parts) {
-      if (!(cx & p.bit)) continue;
-      if (al === 1) {
+      if (!(states & p.bit)) continue;
+      if (op === 1) {
         const b = new Uint8Array(p.size);
         if (p.bit === 1) {
           b[0] = vga.misc;
@@ -1078,14 +1161,8 @@ export class VideoBios {
         } else if (p.bit === 2) {
           vdh.writeGuest(BDA_MODE, b.subarray(0, 0x1e));
           vdh.writeGuest(BDA_ROWS, b.subarray(0x20, 0x27));
-          const mode = MODES.get(b[0] & 0x7f);
-          if (mode) {
-            this.mode = mode;
-            this.columns = vdh.readWord(BDA_COLUMNS);
-            this.rows = vdh.readByte(BDA_ROWS) + 1;
-            this.charHeight = vdh.readWord(BDA_CHAR_HEIGHT);
-            this.pageSize = vdh.readWord(BDA_PAGE_SIZE);
-          }
+          const mode = b[0] === BDA_MODE_VBE ? undefined : MODES.get(b[0] & 0x7f);
+          if (mode) this.adoptMode(mode);
         } else {
           vga.dac.set(b.subarray(0, 768));
           vga.dacWriteIndex = b[768];
@@ -1094,7 +1171,7 @@ export class VideoBios {
       }
       at += p.size;
     }
-    setAl(0x1c);
+    return size;
   }
 }
 

@@ -8,8 +8,11 @@
  * INT 10h AX=1201h/BL=30h selects (EGA-compatible 80x25 and, with the 8x8 font, 80x43).
  */
 
-/** How the BIOS addresses a mode's memory for its own services (pixels, characters, scrolling). */
-export type ModeKind = 'text' | 'cga4' | 'cga2' | 'planar' | 'linear';
+/**
+ * How the BIOS addresses a mode's memory for its own services (pixels, characters, scrolling); 'vbe' is a
+ * VESA mode, whose memory is the SVGA's (vbe.ts makes those modes, not this table).
+ */
+export type ModeKind = 'text' | 'cga4' | 'cga2' | 'planar' | 'linear' | 'vbe';
 
 export interface ModeRegisters {
   misc: number;

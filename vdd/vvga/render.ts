@@ -33,7 +33,10 @@
  *
  * Not modelled: the overscan border, horizontal blanking/retrace positions (the picture is the display
  * enable area only), cursor skew, the vertical interrupt, blink of graphics pixels.
+ *
+ * While the SVGA (svga.ts) is enabled the picture is its memory instead: renderSvga, at the end.
  */
+import { bytesPerPixel, SVGA_MEMORY, type SvgaCore } from './svga.js';
 import { PLANE_SIZE, type VgaCore } from './vga.js';
 
 export interface VgaPicture {
@@ -368,4 +371,99 @@ function textScreen(
   }
   cursor.visible = found && !(cr[0x0a] & 0x20) && start <= end && start < cellHeight;
   return { columns, rows, cellWidth, cellHeight, codes, attrs, cursor };
+}
+
+// ------------------------------------------------------------------------------------------------ SVGA
+
+/** The picture of an enabled SvgaCore: DAC indices at 8 bpp, RGBA words (0xAABBGGRR) at the other depths. */
+export interface SvgaPicture {
+  width: number;
+  height: number;
+  depth: 8 | 32;
+  /** Depth 8: width × height indices into `palette`. */
+  pixels: Uint8Array;
+  /** Depth 32: width × height 0xAABBGGRR words. */
+  rgba: Uint32Array;
+  /** The DAC as at depth 8 (unused at depth 32). */
+  palette: Uint32Array;
+}
+
+/** 15- and 16-bit pixel words as RGBA words, built the first time a mode of that depth is shown. */
+let rgba15: Uint32Array | undefined;
+let rgba16: Uint32Array | undefined;
+
+function wordTable(bpp: 15 | 16): Uint32Array {
+  const table = new Uint32Array(0x10000);
+  for (let w = 0; w < 0x10000; w++) {
+    const r5 = bpp === 15 ? (w >> 10) & 0x1f : w >> 11;
+    const g = bpp === 15 ? (w >> 5) & 0x1f : (w >> 5) & 0x3f;
+    const b5 = w & 0x1f;
+    const r = (r5 << 3) | (r5 >> 2);
+    const g8 = bpp === 15 ? (g << 3) | (g >> 2) : (g << 2) | (g >> 4);
+    const b = (b5 << 3) | (b5 >> 2);
+    table[w] = (0xff000000 | (b << 16) | (g8 << 8) | r) >>> 0;
+  }
+  return table;
+}
+
+/**
+ * The picture of the SVGA's memory as the DISPI registers describe it: XRES × YRES pixels from the display
+ * start (X_OFFSET, Y_OFFSET) at VIRT_WIDTH pixels a line; memory past the end shows black. 8-bit pixels go
+ * through the PEL mask to the DAC (6-bit, scaled as in the VGA modes); 15/16-bit words are expanded by
+ * repeating their high bits, 24/32-bit pixels are taken as B, G, R bytes. `out8`/`out32` are reused when
+ * their size fits.
+ */
+export function renderSvga(svga: SvgaCore, dac: Uint8Array, pelMask: number, out8?: Uint8Array, out32?: Uint32Array): SvgaPicture {
+  const width = svga.width;
+  const height = svga.height;
+  const bpp = svga.bpp;
+  const size = width * height;
+  const vram = svga.vram;
+  const pitch = svga.pitch;
+  const start = svga.displayStart;
+  const palette = dacPalette(dac);
+  if (bpp === 8) {
+    const pixels = out8 && out8.length === size ? out8 : new Uint8Array(size);
+    for (let y = 0; y < height; y++) {
+      const o = start + y * pitch;
+      const d = y * width;
+      if (o + width <= SVGA_MEMORY) {
+        if (pelMask === 0xff) pixels.set(vram.subarray(o, o + width), d);
+        else for (let x = 0; x < width; x++) pixels[d + x] = vram[o + x] & pelMask;
+      } else for (let x = 0; x < width; x++) pixels[d + x] = o + x < SVGA_MEMORY ? vram[o + x] & pelMask : 0;
+    }
+    return { width, height, depth: 8, pixels, rgba: new Uint32Array(0), palette };
+  }
+  const rgba = out32 && out32.length === size ? out32 : new Uint32Array(size);
+  const bytes = bytesPerPixel(bpp);
+  const black = 0xff000000;
+  if (bpp === 15 || bpp === 16) {
+    const table = bpp === 15 ? (rgba15 ??= wordTable(15)) : (rgba16 ??= wordTable(16));
+    for (let y = 0; y < height; y++) {
+      const o = start + y * pitch;
+      const d = y * width;
+      const whole = o + width * 2 <= SVGA_MEMORY;
+      for (let x = 0, a = o; x < width; x++, a += 2) rgba[d + x] = whole || a + 2 <= SVGA_MEMORY ? table[vram[a] | (vram[a + 1] << 8)] : black;
+    }
+  } else if (bpp === 32) {
+    const words = new Uint32Array(vram.buffer, vram.byteOffset, SVGA_MEMORY / 4);
+    for (let y = 0; y < height; y++) {
+      const o = (start + y * pitch) >> 2;
+      const d = y * width;
+      for (let x = 0; x < width; x++) {
+        // Bytes B, G, R, unused as a little-endian word: swap red and blue, set alpha.
+        const w = o + x < words.length ? words[o + x] : 0;
+        rgba[d + x] = (black | ((w & 0xff) << 16) | (w & 0xff00) | ((w >>> 16) & 0xff)) >>> 0;
+      }
+    }
+  } else {
+    for (let y = 0; y < height; y++) {
+      const o = start + y * pitch;
+      const d = y * width;
+      for (let x = 0, a = o; x < width; x++, a += bytes) {
+        rgba[d + x] = a + 3 <= SVGA_MEMORY ? (black | (vram[a] << 16) | (vram[a + 1] << 8) | vram[a + 2]) >>> 0 : black;
+      }
+    }
+  }
+  return { width, height, depth: 32, pixels: new Uint8Array(0), rgba, palette };
 }

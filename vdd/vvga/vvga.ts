@@ -1,11 +1,18 @@
 /**
  * VVGA: the virtual VGA of a DOS session — the registers and planar memory of an IBM VGA (vga.ts), its
- * picture computed from the registers (render.ts) into the VM's VMAN surface, and the video BIOS (bios.ts).
+ * picture computed from the registers (render.ts) into the VM's VMAN surface, and the video BIOS (bios.ts);
+ * beside the VGA an SVGA with 8 MiB of linear memory behind Bochs's DISPI registers (svga.ts) and the VESA
+ * BIOS Extension 2.0 that drives it (vbe.ts): modes up to 1024x768 at 8, 15, 16, 24 and 32 bits per pixel.
  *
  * - Ports 3B4h/3B5h/3BAh, 3C0h-3CFh, 3D4h/3D5h/3DAh go to the VgaCore; the 128 KiB window A0000h-BFFFFh is
- *   MMIO into its planes (the graphics controller decides what each access does, as on the card).
- * - The video ROM at C0000h holds the 8x8, 8x14 and 8x16 fonts (assets/fonts) and the functionality table;
- *   INT 43h, INT 1Fh and INT 10h AX=1130h point into it.
+ *   MMIO into its planes (the graphics controller decides what each access does, as on the card) — or,
+ *   while the SVGA is enabled, A0000h-AFFFFh is the SVGA memory's current 64 KiB bank.
+ * - Ports 1CEh/1CFh (byte or word) are the SVGA's DISPI index and data registers. Its whole memory is also
+ *   a linear frame buffer at E0000000h (LFB_BASE), above the RAM, reached with 32-bit addresses.
+ * - The video ROM at C0000h holds the 8x8, 8x14 and 8x16 fonts (assets/fonts), the functionality table and
+ *   the VBE's strings, mode list and window function; INT 43h, INT 1Fh and INT 10h AX=1130h point into it.
+ * - The picture (request 6): the VGA's from its registers, or while the SVGA is enabled its memory from the
+ *   display start — an 8-bit surface with the DAC as palette at 8 bpp, a 32-bit RGBA surface otherwise.
  * - Named request 'VVGA' (also answered as 'VVIDEO', the name the DOS kernel and tools use for "the video
  *   VDD"): 1 the text screen, 2 the mode, 3 the screen as text, 4 teletype bytes, 5 clear, 6 render.
  * - Events: 'tty' `{ bytes }` (the teletype stream, for `mvm run`'s stdout), 'video-mode', 'beep'.
@@ -14,7 +21,9 @@
 import { CP437 } from '../../main/vmm/vdh-cp437.js';
 import type { Vdh, VddModule } from '../../main/vmm/vdh.js';
 import { VideoBios, type VideoRomLayout } from './bios.js';
-import { renderVga } from './render.js';
+import { renderSvga, renderVga } from './render.js';
+import { LFB_BASE, SVGA_MEMORY, SvgaCore } from './svga.js';
+import { VBE_ROM_AREA_SIZE, vbeRomArea, VbeBios } from './vbe.js';
 import { PLANE_SIZE, VgaCore } from './vga.js';
 
 export { CP437 };
@@ -43,7 +52,15 @@ export const VVGA_RENDER = 6;
 
 const ROM_BASE = 0xc0000;
 const ROM_SIZE = 0x3000;
-const ROM: VideoRomLayout = { segment: 0xc000, functionality: 0x0100, font8: 0x0200, font14: 0x0a00, font16: 0x1800, alternate: 0x2800 };
+const ROM: VideoRomLayout = {
+  segment: 0xc000,
+  functionality: 0x0100,
+  font8: 0x0200,
+  font14: 0x0a00,
+  font16: 0x1800,
+  alternate: 0x2800,
+  vbe: 0x2900,
+};
 
 /** A status-port read this soon (ticks) after the last one from the same instruction continues a polling loop. */
 const POLL_GAP = 256;
@@ -53,8 +70,9 @@ const POLLS_BEFORE_SKIP = 8;
 /** Characters blink with a period of 32 frames (16 on, 16 off), as on the VGA. */
 const BLINK_FRAMES = 16;
 
-/** The video ROM: option-ROM header, the static functionality table (INT 10h AH=1Bh) and the fonts. */
+/** The video ROM: option-ROM header, the static functionality table (INT 10h AH=1Bh), the fonts, the VBE area. */
 function buildRom(fonts: { 8: Uint8Array; 14: Uint8Array; 16: Uint8Array }): Uint8Array {
+  if (ROM.vbe + VBE_ROM_AREA_SIZE > ROM_SIZE - 1) throw new Error('VVGA: the VBE area does not fit the video ROM');
   const rom = new Uint8Array(ROM_SIZE);
   rom[0] = 0x55;
   rom[1] = 0xaa;
@@ -65,6 +83,7 @@ function buildRom(fonts: { 8: Uint8Array; 14: Uint8Array; 16: Uint8Array }): Uin
   rom.set(fonts[14], ROM.font14);
   rom.set(fonts[16], ROM.font16);
   rom[ROM.alternate] = 0; // no 9-dot fix-ups
+  rom.set(vbeRomArea(), ROM.vbe);
   let sum = 0;
   for (let i = 0; i < ROM_SIZE - 1; i++) sum += rom[i];
   rom[ROM_SIZE - 1] = (0x100 - (sum & 0xff)) & 0xff;
@@ -79,10 +98,15 @@ function font(vdh: Vdh, height: 8 | 14 | 16): Uint8Array {
 
 class Vvga {
   readonly vga: VgaCore;
+  readonly svga = new SvgaCore();
   readonly bios: VideoBios;
+  /** The VGA version the surface shows (-1: it shows the SVGA's picture, or nothing yet). */
   private renderedVersion = -1;
   private renderedBlink = false;
+  /** The SVGA and VGA (DAC) versions the surface shows when it shows the SVGA's picture. */
+  private renderedSvga = { svga: -1, vga: -1 };
   private frameBuffer: Uint8Array | undefined;
+  private rgbaBuffer: Uint32Array | undefined;
   private ttyOut: number[] = [];
   private retraceEmulation = true;
   /** The status-port polling loop being watched: where its IN is, when and what it read last. */
@@ -93,11 +117,12 @@ class Vvga {
     this.vga = new VgaCore({ now: () => vdh.now, ticksPerSecond: vdh.ticksPerSecond });
     const fonts = { 8: font(vdh, 8), 14: font(vdh, 14), 16: font(vdh, 16) } as const;
     vdh.loadRom(ROM_BASE, buildRom(fonts));
-    this.bios = new VideoBios(vdh, this.vga, ROM, fonts, {
+    this.bios = new VideoBios(vdh, this.vga, this.svga, ROM, fonts, {
       tty: (ch) => this.recordTty(ch),
       beep: () => vdh.post('beep', {}),
       modeChanged: () => vdh.post('video-mode', { mode: vdh.readByte(0x449), columns: this.bios.columns, rows: this.bios.rows }),
     });
+    this.bios.vbe = new VbeBios(vdh, this.bios, this.vga, this.svga, ROM);
   }
 
   install(): void {
@@ -116,7 +141,18 @@ class Vvga {
     vdh.installIoHook(0x3c0, 16, io);
     vdh.installIoHook(0x3d4, 2, io);
     vdh.installIoHook(0x3da, 1, status);
-    vdh.mapMmio(0xa0000, 0x20000, { read: (a) => vga.memRead(a), write: (a, v) => vga.memWrite(a, v) });
+    const svga = this.svga;
+    vdh.installIoHook(0x1ce, 2, {
+      byteIn: (p) => svga.portIn(p) & 0xff,
+      byteOut: (p, v) => svga.portOut(p, v),
+      wordIn: (p) => svga.portIn(p),
+      wordOut: (p, v) => svga.portOut(p, v),
+    });
+    vdh.mapMmio(0xa0000, 0x20000, {
+      read: (a) => (svga.enabled ? svga.windowRead(a) : vga.memRead(a)),
+      write: (a, v) => (svga.enabled ? svga.windowWrite(a, v) : vga.memWrite(a, v)),
+    });
+    vdh.mapMmio(LFB_BASE, SVGA_MEMORY, { read: (a) => svga.linearRead(a - LFB_BASE), write: (a, v) => svga.linearWrite(a - LFB_BASE, v) });
     this.retraceEmulation = vdh.property('VIDEO_RETRACE_EMULATION') === true;
     vdh.installBiosService(0x10, () => this.bios.int10());
     vdh.onUserHook('post', () => this.bios.post());
@@ -215,6 +251,8 @@ class Vvga {
 
   /** Render into the VMAN surface when the registers, memory or blink phase changed since the last time. */
   private render(): boolean {
+    if (this.svga.enabled) return this.renderSvga();
+    this.renderedSvga.svga = -1;
     const vga = this.vga;
     const frames = Math.floor((this.vdh.now / this.vdh.ticksPerSecond) * vga.refreshRate());
     const blink = Math.floor(frames / BLINK_FRAMES) % 2 === 0;
@@ -239,6 +277,31 @@ class Vvga {
       }
       surface.setText({ columns: t.columns, rows: t.rows, cellWidth: t.cellWidth, cellHeight: t.cellHeight, lines, cursor: { ...t.cursor } });
     }
+    return true;
+  }
+
+  /** The SVGA's picture into the surface: 8-bit with the DAC as palette at 8 bpp, else 32-bit RGBA. */
+  private renderSvga(): boolean {
+    const { vga, svga } = this;
+    const eightBit = svga.bpp === 8;
+    const seen = this.renderedSvga;
+    // The VGA's version matters for the DAC only, which only the 8-bit picture uses.
+    if (svga.version === seen.svga && (!eightBit || vga.version === seen.vga)) return false;
+    seen.svga = svga.version;
+    seen.vga = vga.version;
+    this.renderedVersion = -1;
+    const picture = renderSvga(svga, vga.dac, vga.pelMask, this.frameBuffer, this.rgbaBuffer);
+    const surface = this.vdh.surface();
+    surface.resize(picture.width, picture.height, picture.depth);
+    if (picture.depth === 8) {
+      this.frameBuffer = picture.pixels;
+      surface.setPalette(picture.palette);
+      surface.present(picture.pixels);
+    } else {
+      this.rgbaBuffer = picture.rgba;
+      surface.presentRgba(picture.rgba);
+    }
+    surface.setText(null);
     return true;
   }
 
