@@ -68,3 +68,20 @@ describe('VMOUSE: INT 33h for a DOS program', () => {
     expect(() => pc.host.request('VMOUSE', 1, 'garbage')).toThrow();
   });
 });
+
+describe('VMOUSE in a VESA mode', () => {
+  it('takes its ranges and centre from the VBE resolution (BDA mode FFh)', () => {
+    const pc = testPc();
+    expect(pc.runUntil(() => pc.events.some((e) => e.topic === 'boot-failed'))).toBe(true);
+    // mov ax,4F02h ; mov bx,0101h ; int 10h ; xor ax,ax ; int 33h ; mov ax,0026h ; int 33h ; cli ; hlt
+    const code = [0xb8, 0x02, 0x4f, 0xbb, 0x01, 0x01, 0xcd, 0x10, 0x31, 0xc0, 0xcd, 0x33, 0xb8, 0x26, 0x00, 0xcd, 0x33, 0xfa, 0xf4];
+    pc.vm.machine.ram.set(code, SEG * 16 + 0x100);
+    pc.vm.cpu.memoryChanged(SEG * 16 + 0x100, code.length);
+    pc.vm.resetCpu();
+    pc.vm.cpu.setRegisters({ cs: SEG, ds: SEG, es: SEG, ss: SEG, esp: 0xfffe, eip: 0x100, eflags: 0x202 });
+    pc.runUntil(() => false, 2_000_000);
+    const r = pc.vm.cpu.getRegisters();
+    expect([r.ecx & 0xffff, r.edx & 0xffff]).toEqual([639, 479]); // AX=0026h: the maximum coordinates
+    expect(pc.host.request('VMOUSE', 2)).toMatchObject({ x: 320, y: 240 });
+  });
+});

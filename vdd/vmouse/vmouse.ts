@@ -255,7 +255,8 @@ class Vmouse {
     if (this.graphicsMode()) {
       // In the mode's pixels (the surface follows the mode only at the next render): 320-pixel modes
       // halve the virtual x; the virtual y is already the pixel line.
-      const mode = vdh.readByte(BDA_MODE) & 0x7f;
+      const mode = vdh.readByte(BDA_MODE);
+      // VESA modes (FFh) use pixel coordinates; of the others, the 320-pixel ones halve the virtual x.
       const narrow = mode === 0x04 || mode === 0x05 || mode === 0x0d || mode === 0x13;
       vdh.surface().setPointer(narrow ? this.x >> 1 : this.x, this.y, visible);
       return;
@@ -279,6 +280,14 @@ class Vmouse {
     this.drawn = null;
   }
 
+  /** The resolution of a VESA mode (BDA mode FFh), as the video VDD reports it; undefined otherwise. */
+  private vbeResolution(): { width: number; height: number } | undefined {
+    if (this.vdh.readByte(BDA_MODE) !== 0xff) return undefined;
+    const video = this.vdh.openVdd('VVGA');
+    const m = video ? (this.vdh.requestVdd(video, 2) as { width?: number; height?: number } | undefined) : undefined;
+    return m?.width && m.height ? { width: m.width, height: m.height } : undefined;
+  }
+
   private modeSet(): void {
     this.drawn = null;
     this.hidden = -1;
@@ -290,12 +299,13 @@ class Vmouse {
     this.eraseTextCursor();
     const vdh = this.vdh;
     const mode = vdh.readByte(BDA_MODE) & 0x7f;
-    const lines = mode === 0x0f || mode === 0x10 ? 350 : mode === 0x11 || mode === 0x12 ? 480 : mode <= 3 || mode === 7 ? (vdh.readByte(BDA_ROWS) + 1) * 8 : 200;
+    const vbe = this.vbeResolution();
+    const lines = vbe ? vbe.height : mode === 0x0f || mode === 0x10 ? 350 : mode === 0x11 || mode === 0x12 ? 480 : mode <= 3 || mode === 7 ? (vdh.readByte(BDA_ROWS) + 1) * 8 : 200;
     this.minX = 0;
-    this.maxX = 639;
+    this.maxX = vbe ? vbe.width - 1 : 639;
     this.minY = 0;
     this.maxY = lines - 1;
-    this.x = 320;
+    this.x = Math.floor((this.maxX + 1) / 2);
     this.y = Math.floor(lines / 2);
     this.fracX = this.fracY = 0;
     this.mickeyX = this.mickeyY = 0;

@@ -197,7 +197,8 @@ class Vvga {
       case VVGA_SCREEN:
         return this.screen();
       case VVGA_MODE:
-        return { mode: this.vdh.readByte(0x449) };
+        // In a VBE mode (BDA mode FFh) the resolution says what the mode is (VMOUSE's ranges, say).
+        return this.svga.enabled ? { mode: this.vdh.readByte(0x449), width: this.svga.width, height: this.svga.height } : { mode: this.vdh.readByte(0x449) };
       case VVGA_TEXT:
         return this.screen()
           .text.map((line) => line.replace(/[ \u00a0]+$/, ''))
