@@ -93,8 +93,13 @@ export function createApi(server: MvmServer, options: { libraryFile?: string } =
     startProgram: async (programId) => {
       const p = lib().program(id(programId));
       const session = await sessions.startProgramObject(p);
-      runs.set(session.id, lib().runStarted(p.id));
-      return session;
+      const run = lib().runStarted(p.id);
+      const now = sessions.get(session.id);
+      // A quick program may have ended already: its run is complete at once.
+      if (now && (now.state === 'stopped' || now.state === 'crashed')) {
+        lib().runEnded(run, { exitCode: now.exitCode ?? null, crashReason: now.state === 'crashed' ? (now.reason ?? 'crashed') : null });
+      } else runs.set(session.id, run);
+      return now ?? session;
     },
     changeSessionSetting: async (sessionId, name, value) => {
       const sid = id(sessionId, 'sessionId');

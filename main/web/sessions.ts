@@ -29,7 +29,8 @@ const DISPLAY_TIMEOUT_MS = 10_000;
 
 export class SessionManager {
   private readonly sessions = new Map<number, SessionInfo>();
-  private readonly displayWaiters = new Map<number, (url: string) => void>();
+  private readonly displayWaiters = new Map<number, (url: string | undefined) => void>();
+  private readonly exitCodes = new Map<number, number>();
   private readonly displays = new Map<number, string>();
   private readonly endListeners: ((s: SessionInfo, end: { exitCode: number | null; crashReason: string | null }) => void)[] = [];
 
@@ -41,19 +42,15 @@ export class SessionManager {
         this.displays.set(e.vmId, url);
         this.displayWaiters.get(e.vmId)?.(url);
       } else if (e.kind === 'event' && e.topic === 'dos-exit') {
-        const s = this.sessions.get(e.vmId);
+        // Kept by VM id: a quick program can exit before its session is registered.
         const code = (e.payload as { code?: unknown }).code;
+        if (typeof code === 'number') this.exitCodes.set(e.vmId, code);
+        const s = this.sessions.get(e.vmId);
         if (s && typeof code === 'number') s.exitCode = code;
       } else if (e.kind === 'state') {
         const s = this.sessions.get(e.vm.id);
-        if (s) {
-          s.state = e.vm.state;
-          if (e.vm.reason) s.reason = e.vm.reason;
-          if (s.state === 'stopped' || s.state === 'crashed') {
-            const ended = { exitCode: s.exitCode ?? null, crashReason: s.state === 'crashed' ? (s.reason ?? 'crashed') : null };
-            for (const fn of this.endListeners) fn({ ...s }, ended);
-          }
-        }
+        if (s) this.update(s, e.vm.state, e.vm.reason);
+        if (e.vm.state === 'stopped' || e.vm.state === 'crashed') this.displayWaiters.get(e.vm.id)?.(undefined);
       }
     });
   }
@@ -73,10 +70,38 @@ export class SessionManager {
       },
       title,
     );
-    const url = this.displays.get(info.id) ?? (await this.waitForDisplay(info.id));
-    const session: SessionInfo = { id: info.id, title, state: this.server.get(info.id)?.state ?? info.state, shield: url };
-    this.sessions.set(info.id, session);
+    return this.register(info.id, { id: info.id, title, state: info.state });
+  }
+
+  /**
+   * A session from the moment its VM is there: registered at once (so an exit that comes quickly is not
+   * lost), then given its display's URL — or none, when the VM ended before it opened one.
+   */
+  private async register(vmId: number, session: SessionInfo): Promise<SessionInfo> {
+    this.sessions.set(vmId, session);
+    const vm = this.server.get(vmId);
+    if (vm) this.update(session, vm.state, vm.reason);
+    const url = this.displays.get(vmId) ?? (session.state === 'stopped' || session.state === 'crashed' ? undefined : await this.waitForDisplay(vmId));
+    if (url) session.shield = url;
     return { ...session };
+  }
+
+  private update(s: SessionInfo, state: SessionInfo['state'], reason: string | undefined): void {
+    const was = s.state;
+    s.state = state;
+    if (reason) s.reason = reason;
+    const code = this.exitCodes.get(s.id);
+    if (code !== undefined) s.exitCode = code;
+    if ((state === 'stopped' || state === 'crashed') && was !== 'stopped' && was !== 'crashed') {
+      const ended = { exitCode: s.exitCode ?? null, crashReason: state === 'crashed' ? (s.reason ?? 'crashed') : null };
+      for (const fn of this.endListeners) fn({ ...s }, ended);
+    }
+  }
+
+  /** A session's state as it is now (the API records a run that ended before it got the session back). */
+  get(id: number): SessionInfo | undefined {
+    const s = this.sessions.get(id);
+    return s ? { ...s } : undefined;
   }
 
   /** Call `fn` when a session ends: its DOS program's exit code, or why it crashed. */
@@ -113,17 +138,7 @@ export class SessionManager {
       },
       p.name,
     );
-    const url = this.displays.get(info.id) ?? (await this.waitForDisplay(info.id));
-    const session: SessionInfo = {
-      id: info.id,
-      title: p.name,
-      state: this.server.get(info.id)?.state ?? info.state,
-      shield: url,
-      programId: p.id,
-      fullScreen: p.kind === 'dos-fullscreen',
-    };
-    this.sessions.set(info.id, session);
-    return { ...session };
+    return this.register(info.id, { id: info.id, title: p.name, state: info.state, programId: p.id, fullScreen: p.kind === 'dos-fullscreen' });
   }
 
   list(): SessionInfo[] {
@@ -136,7 +151,8 @@ export class SessionManager {
     if (s && s.state !== 'stopped' && s.state !== 'crashed') await this.server.stop(id as number, 'closed by the user');
   }
 
-  private waitForDisplay(vmId: number): Promise<string> {
+  /** The display's URL when the VM opens it; undefined when the VM ends first. */
+  private waitForDisplay(vmId: number): Promise<string | undefined> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.displayWaiters.delete(vmId);

@@ -1,0 +1,97 @@
+/**
+ * The shell's figures (issue 6), as a user meets them: Debian's Chromium on `mvm serve` (the same renderer
+ * the Electron app shows), measured from outside.
+ *  - click → prompt: from the click on "DOS Window" to the session's text layer showing C:\> (the VM
+ *    process forked and booted, DOSKRNL and the shell up, the first frames painted); 7 trials, median.
+ *  - memory: the resident size of one idle DOS session's VM process, of the web host (the MVM server and
+ *    session library), and of Chromium's processes showing the desktop with that session open.
+ * `npm run bench:shell`
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from '@playwright/test';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TRIALS = 7;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Processes by pid: parent and resident size (bytes). */
+function processes(): Map<number, { ppid: number; rss: number }> {
+  const out = new Map<number, { ppid: number; rss: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const status = readFileSync(`/proc/${name}/status`, 'utf8');
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+      const rss = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
+      out.set(Number(name), { ppid, rss });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+function descendants(root: number, all = processes()): number[] {
+  return [...all.keys()].filter((pid) => {
+    for (let p: number | undefined = all.get(pid)?.ppid, n = 0; p !== undefined && p > 1 && n < 64; p = all.get(p)?.ppid, n++) if (p === root) return true;
+    return false;
+  });
+}
+
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+async function openDosWindow(page: Page): Promise<void> {
+  const direct = page.getByTestId('open-dos-window');
+  if (!(await direct.isVisible())) await page.getByTestId('icon-Command Prompts').dblclick();
+  await direct.click();
+}
+
+const data = mkdtempSync(join(tmpdir(), 'mvm-bench-shell-'));
+mkdirSync(join(data, 'dos', 'C'), { recursive: true });
+const port = 39000 + Math.floor(Math.random() * 1000);
+const host = spawn(process.execPath, [join(ROOT, 'bin/mvm.js'), 'serve', '--port', String(port)], { env: { ...process.env, MVM_DATA_DIR: data }, stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise<void>((resolve, reject) => {
+  host.stdout!.on('data', (d: Buffer) => d.toString().includes('http://') && resolve());
+  host.on('exit', (code) => reject(new Error(`mvm serve exited with ${code}`)));
+});
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+});
+try {
+  const times: number[] = [];
+  for (let i = 0; i < TRIALS; i++) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.getByTestId('version').waitFor();
+    const t0 = performance.now();
+    await openDosWindow(page);
+    await page.locator('mvm-session').last().getByTestId('session-text').getByText('C:\\>').first().waitFor({ timeout: 30_000 });
+    times.push(performance.now() - t0);
+    if (i < TRIALS - 1) await page.close();
+  }
+  console.log(`click "DOS Window" → C:\\> on the canvas: median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}, n=${times.length})`);
+
+  // The last page keeps its session open and idle at the prompt; let things settle, then measure.
+  await new Promise((r) => setTimeout(r, 3000));
+  const all = processes();
+  const vms = descendants(host.pid!, all).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('vm-process'));
+  const vmRss = vms.map((pid) => all.get(pid)!.rss);
+  const chromiumPids = descendants(process.pid, all).filter((pid) => pid !== host.pid && !descendants(host.pid!, all).includes(pid));
+  const chromiumRss = chromiumPids.reduce((sum, pid) => sum + all.get(pid)!.rss, 0);
+  console.log(`memory: one idle DOS session (its VM process) ${mb(median(vmRss))}${vms.length > 1 ? ` (median of ${vms.length} VM processes still alive)` : ''}`);
+  console.log(`memory: the web host (MVM server, session library) ${mb(all.get(host.pid!)!.rss)}`);
+  console.log(`memory: Chromium showing the desktop with the session (${chromiumPids.length} processes, RSS summed, shared pages counted in each) ${mb(chromiumRss)}`);
+} finally {
+  await browser.close();
+  host.kill();
+  rmSync(data, { recursive: true, force: true });
+}
