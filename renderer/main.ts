@@ -19,6 +19,14 @@ import { connectApi } from './bridge.js';
 import './session/mvm-session.js';
 import { connectSession } from './session/port.js';
 import { MvmSessionWindow } from './session/session-window.js';
+import type { MvmFiles } from '../preload/api.js';
+
+declare global {
+  interface Window {
+    /** Put there by preload/preload.cts under Electron: dropped files' host paths. */
+    mvmFiles?: MvmFiles;
+  }
+}
 import type { SessionPort } from './session/port.js';
 import type { SessionEvent } from '../main/vman/wire.js';
 import './shell/context-menu.js';
@@ -1123,8 +1131,8 @@ export class MvmDesktop extends LitElement {
           made.push(`“${program.name}” in ${this.folders.find((f) => f.id === program.folderId)?.name ?? 'Imported'}`);
           notes.push(...importNotes.map((n) => `${program.name}: ${n}`));
         } else if (/\.(com|exe|bat)$/i.test(file.name)) {
-          // Electron once put the host path on File; a browser never tells the page where a file is.
-          const path = (file as unknown as { path?: unknown }).path;
+          // Electron's preload tells a dropped file's host path (mvmFiles); a browser never does.
+          const path = window.mvmFiles?.pathOf(file) ?? '';
           if (typeof path !== 'string' || path === '') {
             needsApp = true;
             continue;
