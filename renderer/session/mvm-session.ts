@@ -240,6 +240,8 @@ export class MvmSession extends LitElement {
       display: block;
       width: 100%;
       height: 100%;
+      /* Black until the first frame arrives (or when a session ends before sending one), as a screen is. */
+      background: #000;
       image-rendering: pixelated;
       cursor: default;
     }
