@@ -21,6 +21,16 @@ export const RomOffset = {
    * here at POST. Until then the vector stays at an IRET, as on a PC without a mouse driver.
    */
   mouseDriver: 0xe010,
+  /**
+   * The XMS driver's far-call entry (INT 2Fh AX=4310h returns it): `jmp short +3 ; nop ×3` (the hookable
+   * prologue XMS drivers have) then `SVC 53h ; retf`, served by VXMS.
+   */
+  xmsDriver: 0xe017,
+  /**
+   * The EMS driver's device header at FE02:0000 (F000:E020h), so that INT 67h's segment holds "EMMXXXX0" at
+   * offset 0Ah as programs check; INT 67h enters at FE02:0012h: `SVC E7h ; iret`, served by VEMM.
+   */
+  emsDevice: 0xe020,
   /** POST entry (the reset vector jumps here). */
   post: 0xe05b,
   /** INT 15h AH=C0h system configuration table. */
@@ -38,6 +48,8 @@ export const RomOffset = {
 /** SVC numbers (docs/firmware.md). */
 export const SVC_POST = 0x7f;
 export const SVC_RETURN_HOOK = 0x7e;
+/** The XMS driver's entry (RomOffset.xmsDriver), in the MVM services' range (docs/doskrnl.md). */
+export const SVC_XMS = 0x53;
 export const svcBios = (vector: number): number => 0x80 + vector;
 
 /** Vectors whose service runs entirely on the host: `sti ; SVC 80h+v ; retf 2`. */
@@ -173,6 +185,11 @@ export function buildBiosRom(date = '11/23/26'): BiosRom {
   a.org(RomOffset.returnHook);
   a.svc(SVC_RETURN_HOOK);
   a.org(RomOffset.mouseDriver).sti().svc(svcBios(0x33)).retf(2);
+  a.org(RomOffset.xmsDriver).db(0xeb, 0x03, 0x90, 0x90, 0x90).svc(SVC_XMS).db(0xcb);
+  // EMMXXXX0: next FFFF:FFFF, character device with IOCTL, strategy and interrupt both a RETF (+16h).
+  a.org(RomOffset.emsDevice).db(0xff, 0xff, 0xff, 0xff, 0x00, 0xc0, 0x16, 0x00, 0x16, 0x00).ascii('EMMXXXX0');
+  a.org(RomOffset.emsDevice + 0x12).svc(svcBios(0x67)).iret();
+  a.org(RomOffset.emsDevice + 0x16).db(0xcb);
 
   // ---- POST
   a.org(RomOffset.post);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Surface } from '../vman/surface.js';
 import { Flag, PageKind, type CpuModel, type CpuRegisters } from '../ist/ist.js';
 import type { VirtualMachine } from './monitor.js';
+import { RomOffset } from '../../firmware/bios/rom.js';
 import {
   PASS,
   type BiosService,
@@ -32,8 +33,6 @@ export const SVC_BIOS = 0x80;
 /** SVC 7Eh: the ROM's return-hook stub (firmware/bios/rom.ts, RomOffset.returnHook). */
 export const SVC_RETURN_HOOK = 0x7e;
 const RETURN_HOOK_STUB = { segment: 0xf000, offset: 0xe000 };
-/** The ROM's INT 33h stub (RomOffset.mouseDriver). */
-const MOUSE_DRIVER_STUB = 0xe010;
 
 export class VddHost implements Vdh {
   private readonly names = new Map<string, RequestHandler[]>();
@@ -160,8 +159,11 @@ export class VddHost implements Vdh {
     if (this.biosServices[vector]) throw new Error(`BIOS service INT ${hex2(vector)} is installed twice`);
     this.biosServices[vector] = service;
   }
-  biosEntry(vector: number): { segment: number; offset: number } | undefined {
-    return vector === 0x33 ? { segment: 0xf000, offset: MOUSE_DRIVER_STUB } : undefined;
+  biosEntry(vector: number | 'xms'): { segment: number; offset: number } | undefined {
+    if (vector === 0x33) return { segment: 0xf000, offset: RomOffset.mouseDriver };
+    if (vector === 0x67) return { segment: 0xf000 + (RomOffset.emsDevice >> 4), offset: 0x12 };
+    if (vector === 'xms') return { segment: 0xf000, offset: RomOffset.xmsDriver };
+    return undefined;
   }
   endWait(): void {
     this.vm.endWait();

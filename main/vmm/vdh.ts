@@ -128,10 +128,12 @@ export interface Vdh {
   /** Serve the BIOS ROM's INT `vector` (0..7Fh). One service per vector. */
   installBiosService(vector: number, service: BiosService): void;
   /**
-   * Where the ROM's stub for a driver-owned vector is (INT 33h: the mouse driver), for a VDD that serves
-   * that vector with installBiosService and points the vector at the stub at POST; undefined if none.
+   * Where the ROM's stub for a driver-owned vector is (INT 33h: the mouse driver; INT 67h: the EMS driver,
+   * in the segment of its EMMXXXX0 device header), for a VDD that serves that vector with installBiosService
+   * and points the vector at the stub at POST; 'xms': the XMS driver's far-call entry (SVC 53h, installSvc).
+   * Undefined if none.
    */
-  biosEntry(vector: number): { segment: number; offset: number } | undefined;
+  biosEntry(vector: number | 'xms'): { segment: number; offset: number } | undefined;
   /** End a BIOS service's 'wait' now (its condition may have changed without an interrupt). */
   endWait(): void;
 
