@@ -1261,7 +1261,7 @@ export class MvmDesktop extends LitElement {
         <span class="title">${f.name}</span>
         <button data-testid="folder-close-${f.name}" aria-label="Close the ${f.name} folder" title="Close" @click=${() => this.closeFolder(id)}>✕</button>
       </div>
-      <div class="icons" role="group" aria-label="Objects in ${f.name}" @contextmenu=${(e: MouseEvent) => this.containerContextMenu(e, id, f.name)}>
+      <div class="icons" role="group" tabindex="0" aria-label="Objects in ${f.name} (Shift+F10 for New program, New folder…)" @contextmenu=${(e: MouseEvent) => this.containerContextMenu(e, id, f.name)}>
         ${objects.map((o) => this.renderObject(o))}
       </div>
       <div class="status">${objects.length === 1 ? '1 object' : `${objects.length} objects`}</div>
@@ -1392,7 +1392,7 @@ export class MvmDesktop extends LitElement {
         }}
         @drop=${(e: DragEvent) => void this.drop(e)}
       >
-        <div class="icons" role="group" aria-label="Desktop objects" @contextmenu=${(e: MouseEvent) => desktop && this.containerContextMenu(e, desktop.id, 'Desktop')}>
+        <div class="icons" role="group" tabindex="0" aria-label="Desktop objects (Shift+F10 for New program, New folder…)" @contextmenu=${(e: MouseEvent) => desktop && this.containerContextMenu(e, desktop.id, 'Desktop')}>
           ${objects.map((o) => this.renderObject(o))}
         </div>
         ${this.openFolders.map((id) => this.renderFolderWindow(id))}

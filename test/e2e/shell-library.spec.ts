@@ -491,3 +491,13 @@ test('Folders: made from the desktop menu, renamed, filled from their own menu, 
   await expect(folder).toHaveCount(0);
   expect(problems).toEqual([]);
 });
+
+test('the desktop background menu opens from the keyboard (Shift+F10 on the focused desktop)', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('version').waitFor();
+  await page.getByRole('group', { name: /Desktop objects/ }).focus();
+  await page.keyboard.press('Shift+F10');
+  await expect(page.getByRole('menuitem', { name: /New folder/ })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('menuitem', { name: /New folder/ })).toBeHidden();
+});
