@@ -442,5 +442,6 @@ function serveMultiplex(k: Kernel): void {
     k.setAl(0);
     return;
   }
-  // AL=00h installation checks: leave AL at 0 (not installed); the XMS/EMS VDDs will hook here later.
+  // AL=00h installation checks: leave AL at 0 (not installed). VXMS answers AX=4300h/4310h itself, through
+  // an interrupt hook that runs before this handler.
 }
