@@ -104,7 +104,8 @@ export const Attr = {
 } as const;
 
 /** Devices DOS finds by name in any directory, whatever the extension. */
-const DEVICES = new Set(['CON', 'NUL', 'PRN', 'AUX', 'CLOCK$', 'COM1', 'COM2', 'COM3', 'COM4', 'LPT1', 'LPT2', 'LPT3']);
+/** Character device names (EMMXXXX0 opens only while an EMS driver's header is behind INT 67h: handles.ts). */
+const DEVICES = new Set(['CON', 'NUL', 'PRN', 'AUX', 'CLOCK$', 'COM1', 'COM2', 'COM3', 'COM4', 'LPT1', 'LPT2', 'LPT3', 'EMMXXXX0']);
 
 /** Longest canonical path after 'C:\\' (DOS's 64-byte current-directory limit). */
 const MAX_PATH = 64;

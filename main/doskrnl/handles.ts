@@ -12,7 +12,7 @@ import { DosError, DosFail } from './dos.js';
 import type { HostFile } from './drives.js';
 import type { Kernel } from './kernel.js';
 
-type DeviceName = 'CON' | 'NUL' | 'AUX' | 'PRN' | 'CLOCK$' | 'COM' | 'LPT';
+type DeviceName = 'CON' | 'NUL' | 'AUX' | 'PRN' | 'CLOCK$' | 'COM' | 'LPT' | 'EMMXXXX0';
 
 export interface SftEntry {
   refs: number;
@@ -88,6 +88,8 @@ export class FileTable {
     const access = mode & 3;
     if (access === 3) throw new DosFail(DosError.invalidAccess);
     if (r.device) {
+      // The EMS driver's device exists only while its header is where INT 67h points (VEMM), as on DOS.
+      if (r.device === 'EMMXXXX0' && !emsDriverPresent(this.k)) throw new DosFail(DosError.fileNotFound);
       const device = (r.device.startsWith('COM') ? 'COM' : r.device.startsWith('LPT') ? 'LPT' : r.device) as DeviceName;
       return this.add({ refs: 1, access, device, pos: 0, dosPath: r.device, noInherit: (mode & 0x80) !== 0 });
     }
@@ -185,6 +187,12 @@ export class FileTable {
       e?.file?.close();
     }
   }
+}
+
+/** Whether INT 67h's segment holds the "EMMXXXX0" device name at offset 0Ah (an EMS driver is there). */
+function emsDriverPresent(k: Kernel): boolean {
+  const segment = k.vdh.readWord(0x67 * 4 + 2);
+  return String.fromCharCode(...k.vdh.readGuest(segment * 16 + 0x0a, 8)) === 'EMMXXXX0';
 }
 
 /** IOCTL device information word (AX=4400h) for an entry. */

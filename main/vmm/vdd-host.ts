@@ -422,6 +422,8 @@ export function checkProperty(def: PropertyDef, v: PropertyValue): PropertyValue
       if (def.step && (v - def.min) % def.step !== 0) return bad(`is not a step of ${def.step}`);
       return v;
     case 'enum':
+      // A value typed on a command line may arrive as a number (EMS_FRAME_LOCATION=8000): its text counts.
+      if (typeof v === 'number' && def.values.includes(String(v))) return String(v);
       return typeof v === 'string' && def.values.includes(v) ? v : bad(`is not one of ${def.values.join(', ')}`);
     default: {
       if (typeof v !== 'string') return bad('is not text');
