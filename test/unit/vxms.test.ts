@@ -114,6 +114,12 @@ describe('VXMS: INT 2Fh and the entry', () => {
     expect([v.ax, v.r.edx & 0xffff]).toEqual([0x0300, 1]);
   });
 
+  it('makes INT 15h AH=88h report no extended memory while it owns it, as HIMEM does', () => {
+    const int15 = (pc: TestPc) => exec(pc, [0xcd, 0x15], { eax: 0x8800 }).eax & 0xffff;
+    expect(int15(start())).toBe(0);
+    expect(int15(start({ XMS_MEMORY_LIMIT: 0 }))).toBe((16 * 1024 * 1024 - 0x100000) / 1024); // the BIOS's answer
+  });
+
   it('is absent with XMS_MEMORY_LIMIT=0: 4300h is not answered and the entry says "not implemented"', () => {
     const pc = start({ XMS_MEMORY_LIMIT: 0 });
     expect(int2f(pc, 0x4300).eax & 0xff).toBe(0x00);

@@ -116,6 +116,7 @@ export class Vxms {
     });
     vdh.installSvc(0x53, () => this.call());
     vdh.installIntHook(0x2f, () => this.multiplex());
+    vdh.installIntHook(0x15, () => this.extendedMemorySize());
     vdh.onUserHook('post', () => this.reset());
     this.reset();
   }
@@ -151,6 +152,18 @@ export class Vxms {
       return true;
     }
     return false;
+  }
+
+  /**
+   * INT 15h AH=88h while the driver owns extended memory: 0 KB, as HIMEM answers, so a program that takes
+   * extended memory the old way cannot write over XMS blocks. Everything else goes on to the BIOS.
+   */
+  private extendedMemorySize(): boolean {
+    if (!this.enabled) return false;
+    const r = this.vdh.getRegisters();
+    if (((r.eax >>> 8) & 0xff) !== 0x88) return false;
+    this.vdh.setRegisters({ eax: r.eax & ~0xffff, eflags: r.eflags & ~1 });
+    return true;
   }
 
   /** The far-call entry (SVC 53h): the function in AH. */
