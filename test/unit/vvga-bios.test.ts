@@ -890,6 +890,16 @@ describe('VVGA: retrace emulation (VIDEO_RETRACE_EMULATION)', () => {
     expect(on.instructions).toBeLessThan(0.01 * on.seconds * TPS);
   });
 
+  it('follows the setting changed while the session runs', () => {
+    const r = rig(TPS, { VIDEO_RETRACE_EMULATION: true });
+    r.host.setProperty('VIDEO_RETRACE_EMULATION', false);
+    const t0 = r.vm.now;
+    const i0 = r.vm.cpu.instructions;
+    r.run(WAIT_35_FRAMES);
+    // Spinning again: about an instruction per tick.
+    expect(r.vm.cpu.instructions - i0).toBeGreaterThan(0.9 * (r.vm.now - t0));
+  });
+
   it('still shows every line to a loop that watches display enable (bit 0) as well as retrace', () => {
     // Count the displayed lines of one frame by their display-disabled ends, until the retrace:
     //   mov cx,0 ; mov dx,3DAh

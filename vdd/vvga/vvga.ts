@@ -108,7 +108,6 @@ class Vvga {
   private frameBuffer: Uint8Array | undefined;
   private rgbaBuffer: Uint32Array | undefined;
   private ttyOut: number[] = [];
-  private retraceEmulation = true;
   /** The status-port polling loop being watched: where its IN is, when and what it read last. */
   private poll = { at: -1, tick: 0, value: 0, count: 0, bit0Flips: 0 };
   private ttyFlushArmed = false;
@@ -153,7 +152,6 @@ class Vvga {
       write: (a, v) => (svga.enabled ? svga.windowWrite(a, v) : vga.memWrite(a, v)),
     });
     vdh.mapMmio(LFB_BASE, SVGA_MEMORY, { read: (a) => svga.linearRead(a - LFB_BASE), write: (a, v) => svga.linearWrite(a - LFB_BASE, v) });
-    this.retraceEmulation = vdh.property('VIDEO_RETRACE_EMULATION') === true;
     vdh.installBiosService(0x10, () => this.bios.int10());
     vdh.onUserHook('post', () => this.bios.post());
     vdh.onUserHook('terminate', () => this.flushTty());
@@ -171,7 +169,8 @@ class Vvga {
    */
   private inputStatus1(port: number): number {
     const v = this.vga.portIn(port);
-    if (!this.retraceEmulation) return v;
+    // Read each time: the setting can be changed while the session runs (the settings notebook).
+    if (this.vdh.property('VIDEO_RETRACE_EMULATION') !== true) return v;
     const vdh = this.vdh;
     const now = vdh.now;
     const r = vdh.getRegisters();
