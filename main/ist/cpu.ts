@@ -7,6 +7,7 @@ import { CpuModel, Flag, PAGE_SHIFT, PageKind, StopReason, type CpuBus, type Cpu
 import { OPS } from './instructions.js';
 import { MAY_JUMP } from './decode.js';
 import { Translator, type Block } from './translate.js';
+import { Fpu } from './fpu.js';
 
 /** Thrown to abandon the current instruction when it faults; `run()` catches it and delivers the exception. */
 export class CpuFault {
@@ -77,6 +78,8 @@ export class Cpu implements Ist {
   cr0 = 0;
   readonly cr = new Int32Array(5);
   readonly dr = new Int32Array(8);
+  /** The x87 coprocessor (fpu.ts), or undefined when the machine has none (ESC then does nothing). */
+  readonly fpu: Fpu | undefined;
 
   // --- the current instruction: prefixes and decoded operand
   instrStart = 0;
@@ -110,9 +113,10 @@ export class Cpu implements Ist {
   readonly flagsWritable: number;
   readonly flagsFixed: number;
 
-  constructor(bus: CpuBus, model: CpuModel) {
+  constructor(bus: CpuBus, model: CpuModel, fpu = false) {
     this.bus = bus;
     this.model = model;
+    this.fpu = fpu ? new Fpu(model) : undefined;
     this.ram = bus.ram;
     this.pageKind = bus.pageKind;
     this.modelMask = model <= CpuModel.i80186 ? 0xfffff : model === CpuModel.i80286 ? 0xffffff : -1;
@@ -153,6 +157,11 @@ export class Cpu implements Ist {
     this.rep = 0;
     this.opsz = this.adsz = 16;
     this.prefixed = false;
+    this.fpu?.init();
+  }
+
+  get hasFpu(): boolean {
+    return this.fpu !== undefined;
   }
 
   // ---------------------------------------------------------------- run loop

@@ -18,6 +18,7 @@ import {
   decodeModrm, getReg16, getReg8, getRegV, readE16, readE8, readEV, setReg8, setRegV, writeE16, writeE8, writeEV,
 } from './modrm.js';
 import { execute0f } from './instructions_0f.js';
+import { fpuExecute, fpuWait } from './fpu.js';
 import { HAS_MODRM, lengthAt, lengthAt386 } from './decode.js';
 
 /** Sign bit number of the current operand size. */
@@ -212,13 +213,14 @@ const ESC_OPERAND = [
 ];
 
 function escape(cpu: Cpu, op: number): void {
-  // No coprocessor yet (the FPU arrives with the protected-mode work): ESC decodes its operand, which the
-  // 286 checks against the segment limit, and does nothing else.
+  // ESC decodes its operand, which the 286 checks against the segment limit; with a coprocessor
+  // (fpu.ts) it then executes, without one it does nothing else.
   const m = decodeModrm(cpu);
   if (cpu.model >= CpuModel.i80286) {
     if (cpu.cr0 & 0xc) cpu.fault(7); // CR0.EM or CR0.TS: device not available
     if (m < 0xc0 && cpu.adsz === 16 && cpu.eaOff + ESC_OPERAND[op & 7][(m >> 3) & 7] > 0x10000) cpu.fault(13);
   }
+  if (cpu.fpu !== undefined) fpuExecute(cpu, cpu.fpu, op, m);
 }
 
 function inPort(cpu: Cpu, port: number, size: number): void {
@@ -610,9 +612,10 @@ function op9A(cpu: Cpu, op: number): void {
 }
 
 function op9B(cpu: Cpu, op: number): void {
-  // WAIT: no coprocessor to wait for, but with CR0.MP and CR0.TS both set it raises #NM (286 and later),
+  // WAIT: the coprocessor reports a pending unmasked exception (fpu.ts); with CR0.MP and CR0.TS both set it raises #NM (286 and later),
   // so a task switch can save the FPU state first.
   if ((cpu.cr0 & 0xa) === 0xa && cpu.model >= CpuModel.i80286) cpu.fault(7);
+  if (cpu.fpu !== undefined) fpuWait(cpu, cpu.fpu);
 }
 
 function op9C(cpu: Cpu, op: number): void {

@@ -115,6 +115,8 @@ export interface CpuRegisters {
 /** The CPU as the monitor drives it. */
 export interface Ist {
   readonly model: CpuModel;
+  /** An x87 coprocessor (8087, 287 or 387 by model) is present: ESC instructions execute. */
+  readonly hasFpu: boolean;
   /** Instructions retired since reset (the VM's virtual clock derives from it). */
   readonly instructions: number;
   /** Vector of the last `StopReason.IntHook`. */

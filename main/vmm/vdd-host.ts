@@ -119,6 +119,9 @@ export class VddHost implements Vdh {
   get model(): CpuModel {
     return this.vm.cpu.model;
   }
+  get fpu(): boolean {
+    return this.vm.cpu.hasFpu;
+  }
   get now(): number {
     return this.vm.now;
   }

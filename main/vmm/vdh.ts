@@ -105,6 +105,8 @@ export type UserHookEvent = 'post' | 'terminate' | 'foreground' | 'background';
 export interface Vdh {
   /** The CPU model and the virtual clock: ticks (one per instruction, plus idle time) and their rate. */
   readonly model: CpuModel;
+  /** The machine has a math coprocessor (the BIOS reports it in the equipment word, bit 1). */
+  readonly fpu: boolean;
   readonly now: number;
   readonly ticksPerSecond: number;
   /** Bytes of RAM the VM has (conventional + extended), for the BIOS's memory-size services. */

@@ -39,7 +39,7 @@ describe('PC boot (ROM + VBIOS + VDSK + VKBD + VVIDEO)', () => {
     const pc = testPc({ settings: { DISK_A: image('a.img', 1474560) } });
     bootAndType(pc);
     expect(report(pc, 'BOOT')).toBe('dl=0000');
-    expect(report(pc, 'EQUIP')).toBe('0021 MEM 0280'); // one floppy, 80x25 colour; 640 KB
+    expect(report(pc, 'EQUIP')).toBe('0023 MEM 0280'); // one floppy, a coprocessor, 80x25 colour; 640 KB
     expect(report(pc, 'EXT')).toBe('3C00'); // 16 MiB of RAM: 15360 KB above 1 MB
     expect(report(pc, 'A20')).toBe('0001');
     expect(report(pc, 'SECTOR')).toBe(SIGNATURE.slice(0, -1));
@@ -72,7 +72,7 @@ describe('PC boot (ROM + VBIOS + VDSK + VKBD + VVIDEO)', () => {
     const pc = testPc({ settings: { DISK_C: image('c.img', 16 * 63 * 20 * 512) } });
     bootAndType(pc);
     expect(report(pc, 'BOOT')).toBe('dl=0080');
-    expect(report(pc, 'EQUIP')).toBe('0020 MEM 0280'); // no floppy drive
+    expect(report(pc, 'EQUIP')).toBe('0022 MEM 0280'); // no floppy drive (a coprocessor)
     expect(report(pc, 'SECTOR')).toBe(SIGNATURE.slice(0, -1));
   });
 

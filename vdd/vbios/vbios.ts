@@ -61,6 +61,7 @@ class Vbios {
     let equipment = 0;
     if (floppies > 0) equipment |= 0x0001 | ((floppies - 1) << 6);
     equipment |= mode === 7 ? 0x30 : 0x20; // initial video: 80x25 colour, or monochrome
+    if (v.fpu) equipment |= 0x0002; // math coprocessor
     v.writeWord(BDA + 0x10, equipment);
     v.writeWord(BDA + 0x13, kb);
     for (let i = 0; i < 8; i++) v.writeWord(BDA + i * 2, 0); // no COM or LPT ports yet
