@@ -14,77 +14,41 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
+import type {
+  DriveMapping,
+  FolderInfo,
+  ProgramInput as ApiProgramInput,
+  ProgramInfo,
+  ProgramKind,
+  RunInfo,
+  SettingValue,
+} from '../../preload/api.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
-export type ProgramKind = 'dos-window' | 'dos-fullscreen' | 'win16' | 'boot-image';
+// The library's records are the contract's (preload/api.ts): what it stores is what a page is given.
+export type { DriveMapping, ProgramKind, SettingValue };
+export type Folder = FolderInfo;
+export type ProgramObject = ProgramInfo;
+export type Run = RunInfo;
+/** What a caller gives to create or change a program object; importers also say where it came from. */
+export type ProgramInput = ApiProgramInput & { importedFrom?: string | null };
+
 export const PROGRAM_KINDS: readonly ProgramKind[] = ['dos-window', 'dos-fullscreen', 'win16', 'boot-image'];
 
-export type SettingValue = boolean | number | string;
-
-export interface DriveMapping {
-  letter: string;
-  hostPath: string;
-  readOnly: boolean;
+/**
+ * The user's data folder: $MVM_DATA_DIR, else the platform's usual place. The library and the default DOS
+ * drive C: (main/web/sessions.ts) live there.
+ */
+export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MVM_DATA_DIR) return env.MVM_DATA_DIR;
+  if (process.platform === 'win32' && env.APPDATA) return join(env.APPDATA, 'MVM Desktop');
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'MVM Desktop');
+  return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'mvm-desktop');
 }
 
-export interface Folder {
-  id: number;
-  parentId: number | null;
-  name: string;
-}
-
-export interface ProgramObject {
-  id: number;
-  folderId: number;
-  name: string;
-  kind: ProgramKind;
-  /** The program to start, as DOS sees it (C:\GAMES\KEEN.EXE) or relative to drive C:; '' for the shell. */
-  program: string;
-  parameters: string;
-  workingDir: string;
-  drives: DriveMapping[];
-  settings: Record<string, SettingValue>;
-  icon: { x: number; y: number } | null;
-  importedFrom: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** What a caller gives to create or change a program object (all but the name optional). */
-export interface ProgramInput {
-  folderId?: number;
-  name: string;
-  kind?: ProgramKind;
-  program?: string;
-  parameters?: string;
-  workingDir?: string;
-  drives?: DriveMapping[];
-  settings?: Record<string, SettingValue>;
-  icon?: { x: number; y: number } | null;
-  importedFrom?: string | null;
-}
-
-export interface Run {
-  id: number;
-  programId: number | null;
-  programName: string;
-  startedAt: string;
-  endedAt: string | null;
-  exitCode: number | null;
-  crashReason: string | null;
-}
-
-/** The library file: $MVM_DATA_DIR/library.sqlite, else the platform's user data folder. */
+/** The library file: library.sqlite in the user's data folder. */
 export function libraryPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.MVM_DATA_DIR) return join(env.MVM_DATA_DIR, 'library.sqlite');
-  const home = homedir();
-  const base =
-    process.platform === 'win32'
-      ? (env.APPDATA ?? join(home, 'AppData', 'Roaming'))
-      : process.platform === 'darwin'
-        ? join(home, 'Library', 'Application Support')
-        : (env.XDG_DATA_HOME ?? join(home, '.local', 'share'));
-  return join(base, 'MVM Desktop', 'library.sqlite');
+  return join(dataDir(env), 'library.sqlite');
 }
 
 const MAX_TEXT = 4096;

@@ -23,9 +23,6 @@ const STANDARD_VDD_DIR = [new URL('../../vdd/', import.meta.url), new URL('../..
   .map((u) => fileURLToPath(u))
   .find((d) => existsSync(join(d, 'vvga', 'vvga.js'))) ?? fileURLToPath(new URL('../../vdd/', import.meta.url));
 
-/** Settings a running session can take without a restart (the VDD reads them when they are used). */
-const CHANGEABLE_WHILE_RUNNING = new Set(['HW_NOSOUND', 'IDLE_SENSITIVITY', 'VIDEO_RETRACE_EMULATION', 'KBD_RATE_LOCK']);
-
 export class SettingsCatalog {
   private defs: Promise<Map<string, { def: PropertyDef; owner: string }>> | undefined;
 
@@ -42,7 +39,7 @@ export class SettingsCatalog {
     const defs = await this.load();
     return [...defs.values()]
       .map(({ def, owner }): SettingDef => {
-        const common = { name: def.name, help: def.help, owner, changeableWhileRunning: CHANGEABLE_WHILE_RUNNING.has(def.name) };
+        const common = { name: def.name, help: def.help, owner, changeableWhileRunning: def.live === true };
         switch (def.type) {
           case 'bool':
             return { ...common, type: 'bool', default: def.default };
@@ -62,12 +59,14 @@ export class SettingsCatalog {
   /**
    * Check settings as the VM will: each by its definition. Names no VDD registers are kept as they are
    * (settings of VDDs still to come, an imported DOSBox memory size); returns the first problem as an Error.
+   * What is not a settings object at all is left to the library to refuse.
    */
-  async check(settings: Record<string, SettingValue>): Promise<void> {
+  async check(settings: unknown): Promise<void> {
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) return;
     const defs = await this.load();
     for (const [name, value] of Object.entries(settings)) {
       const d = defs.get(name);
-      if (d) checkProperty(d.def, value);
+      if (d) checkProperty(d.def, value as SettingValue);
     }
   }
 }

@@ -277,10 +277,11 @@ export class VddHost implements Vdh {
     const value = chosen === undefined ? def.default : checkProperty(def, chosen);
     this.properties.set(def.name, { def, value, owner: this.loading || 'VM' });
   }
-  /** Change a setting of a running VM (the settings notebook of a running session); checked by its definition. */
+  /** Change a live setting of a running VM (the settings notebook of a running session); checked by its definition. */
   setProperty(name: string, value: PropertyValue): void {
     const p = this.properties.get(name);
     if (!p) throw new Error(`no DOS setting named ${name}`);
+    if (!p.def.live) throw new Error(`${name} takes effect when the session starts again`);
     p.value = checkProperty(p.def, value);
   }
   property(name: string): PropertyValue {

@@ -88,13 +88,18 @@ export interface InterruptControllerProvider {
   acknowledge(): number;
 }
 
-/** A DOS setting a VDD owns (DOS_FILES, HW_TIMER, ...), shown in the settings notebook. */
-export type PropertyDef =
+/**
+ * A DOS setting a VDD owns (DOS_FILES, HW_TIMER, ...), shown in the settings notebook. `live`: the VDD reads
+ * it each time it uses it, so a running session can take a change (Vdh users: call property() then, not
+ * once at init); other settings take effect at the next start.
+ */
+export type PropertyDef = { live?: boolean } & (
   | { type: 'bool'; name: string; help: string; default: boolean }
   | { type: 'int'; name: string; help: string; default: number; min: number; max: number; step?: number }
   | { type: 'enum'; name: string; help: string; default: string; values: readonly string[] }
   | { type: 'string'; name: string; help: string; default: string; validate?: (v: string) => string | undefined }
-  | { type: 'mlstr'; name: string; help: string; default: string; validate?: (v: string) => string | undefined };
+  | { type: 'mlstr'; name: string; help: string; default: string; validate?: (v: string) => string | undefined }
+);
 
 export type PropertyValue = boolean | number | string;
 

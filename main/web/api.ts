@@ -3,7 +3,7 @@
  * serve — the WebSocket bridge of the web host (main/web/server.ts) and Electron's IPC (main/app/main.ts).
  * Arguments come from a page: each method checks what it is given before anything happens.
  */
-import type { FolderInfo, MvmApi, ProgramInfo, ProgramInput } from '../../preload/api.js';
+import type { MvmApi, ProgramInput } from '../../preload/api.js';
 import { importDosboxConf } from '../library/dosbox-conf.js';
 import { Library, libraryPath } from '../library/library.js';
 import type { MvmServer } from '../mvm/server.js';
@@ -55,8 +55,6 @@ export function createApi(server: MvmServer, options: { libraryFile?: string } =
       // The library was closed (shutting down): the run stays open-ended, as after a crash of the app.
     }
   });
-  const folderOf = (f: FolderInfo): FolderInfo => ({ id: f.id, parentId: f.parentId, name: f.name });
-  const programOf = (p: ProgramInfo): ProgramInfo => p;
 
   return {
     sessions,
@@ -73,20 +71,20 @@ export function createApi(server: MvmServer, options: { libraryFile?: string } =
     openShieldPort: async () => false,
     openSessionWindow: async () => false,
 
-    listFolders: async () => lib().folders().map(folderOf),
-    createFolder: async (parentId, name) => folderOf(lib().createFolder(id(parentId, 'parentId'), name)),
+    listFolders: async () => lib().folders(),
+    createFolder: async (parentId, name) => lib().createFolder(id(parentId, 'parentId'), name),
     renameFolder: async (folderId, name) => lib().renameFolder(id(folderId), name),
     deleteFolder: async (folderId) => lib().deleteFolder(id(folderId)),
-    listPrograms: async () => lib().programs().map(programOf),
+    listPrograms: async () => lib().programs(),
     createProgram: async (input) => {
       const p = programInput(input, false) as ProgramInput;
-      await catalog.check(plainObject(p.settings ?? {}, 'settings') as ProgramInput['settings'] & object);
-      return programOf(lib().createProgram(p));
+      await catalog.check(p.settings);
+      return lib().createProgram(p);
     },
     updateProgram: async (programId, change) => {
       const c = programInput(change, true);
-      if (c.settings !== undefined) await catalog.check(plainObject(c.settings, 'settings') as ProgramInput['settings'] & object);
-      return programOf(lib().updateProgram(id(programId), c));
+      await catalog.check(c.settings);
+      return lib().updateProgram(id(programId), c);
     },
     deleteProgram: async (programId) => lib().deleteProgram(id(programId)),
     settingDefs: () => catalog.list(),
@@ -104,10 +102,8 @@ export function createApi(server: MvmServer, options: { libraryFile?: string } =
     changeSessionSetting: async (sessionId, name, value) => {
       const sid = id(sessionId, 'sessionId');
       if (!sessions.list().some((s) => s.id === sid)) throw new Error(`no session ${sid}`);
-      if (typeof name !== 'string') throw new Error('a setting name');
-      const def = (await catalog.list()).find((d) => d.name === name);
-      if (!def) throw new Error(`no DOS setting named ${name.slice(0, 64)}`);
-      if (!def.changeableWhileRunning) throw new Error(`${name} takes effect when the session starts again`);
+      if (typeof name !== 'string' || !/^[A-Z][A-Z0-9_]{0,63}$/.test(name)) throw new Error('a DOS setting name');
+      // The VM checks the rest: that the setting exists, is live and takes the value (VddHost.setProperty).
       await server.setSetting(sid, name, value);
     },
     listRuns: async (programId) => lib().runs(programId === null ? undefined : id(programId)),
@@ -124,7 +120,7 @@ export function createApi(server: MvmServer, options: { libraryFile?: string } =
       });
       const l = lib();
       const folder = l.folders().find((f) => f.name === 'Imported' && f.parentId === l.desktop().id) ?? l.createFolder(l.desktop().id, 'Imported');
-      return { program: programOf(l.createProgram({ ...program, drives, folderId: folder.id, importedFrom: fileName })), notes };
+      return { program: l.createProgram({ ...program, drives, folderId: folder.id, importedFrom: fileName }), notes };
     },
   };
 }

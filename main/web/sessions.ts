@@ -5,19 +5,12 @@
  * so each is checked here before anything starts.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { ProgramInfo, SessionInfo, SessionOptions } from '../../preload/api.js';
+import { dataDir } from '../library/library.js';
 import type { MvmServer } from '../mvm/server.js';
 import type { PropertyValue } from '../vmm/vdh.js';
 
-/** The user's data folder: MVM_DATA_DIR, else the platform's usual place. */
-export function dataDir(): string {
-  if (process.env.MVM_DATA_DIR) return process.env.MVM_DATA_DIR;
-  if (process.platform === 'win32' && process.env.APPDATA) return join(process.env.APPDATA, 'MVM Desktop');
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'MVM Desktop');
-  return join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'mvm-desktop');
-}
 
 /** A DOS path a page may name: 8.3 components, backslashes, no drive, no traversal. */
 const DOS_PROGRAM = /^(?:[A-Za-z0-9_$~!#%&'(){}^@`-]{1,8}(?:\.[A-Za-z0-9_$~!#%&'(){}^@`-]{1,3})?\\)*[A-Za-z0-9_$~!#%&'(){}^@`-]{1,8}\.(?:COM|EXE|BAT|com|exe|bat)$/;

@@ -364,6 +364,7 @@ export class Vkbd {
     vdh.registerProperty({
       type: 'int',
       name: 'IDLE_SENSITIVITY',
+      live: true,
       help: 'How readily a program polling an empty keyboard is taken to be idle and put to sleep (percent).',
       default: 75,
       min: 1,
@@ -378,6 +379,7 @@ export class Vkbd {
     vdh.registerProperty({
       type: 'bool',
       name: 'KBD_RATE_LOCK',
+      live: true,
       help: 'Keep DOS programs from changing the keyboard repeat rate.',
       default: false,
     });

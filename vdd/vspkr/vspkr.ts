@@ -26,7 +26,7 @@ class Vspkr {
 
   install(): void {
     const v = this.vdh;
-    v.registerProperty({ type: 'bool', name: 'HW_NOSOUND', help: 'Silence the PC speaker of this session.', default: false });
+    v.registerProperty({ type: 'bool', name: 'HW_NOSOUND', help: 'Silence the PC speaker of this session.', default: false, live: true });
     const timer = v.openVdd('VTIMER');
     if (!timer) {
       v.log('VSPKR: no VTIMER loaded; the speaker stays silent');

@@ -130,6 +130,7 @@ class Vvga {
     vdh.registerProperty({
       type: 'bool',
       name: 'VIDEO_RETRACE_EMULATION',
+      live: true,
       help: 'Let a program that waits for the vertical retrace sleep until it comes instead of spinning on the status port.',
       default: true,
     });
