@@ -6,42 +6,14 @@
  * per second painted and the browser's share of a core while a 70 Hz mode 13h animation runs.
  * Medians; `npm run bench:display-browser [-- --keys 40]`.
  */
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { dataFolder, launchChromium, median, ROOT, startWebHost, treeCpuMs } from './web-bench.js';
 const arg = (name: string, d: number): number => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : d);
 const KEYS = arg('--keys', 40);
 
 /** Page code: `canvas`, the newest session's canvas (inside the desktop's and the session's shadow roots). */
 const CANVAS = "const canvas = [...document.querySelector('mvm-desktop').shadowRoot.querySelectorAll('mvm-session')].pop().shadowRoot.querySelector('canvas');";
-
-/** CPU milliseconds (user + system) of a process and all its descendants, from /proc. */
-function treeCpuMs(root: number): number {
-  const parent = new Map<number, number>();
-  const cpu = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const f = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1].split(' ');
-      parent.set(Number(name), Number(f[1]));
-      cpu.set(Number(name), ((Number(f[11]) + Number(f[12])) * 1000) / 100);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const inTree = (pid: number): boolean => {
-    for (let p: number | undefined = pid, n = 0; p !== undefined && p > 1 && n < 64; p = parent.get(p), n++) if (p === root) return true;
-    return false;
-  };
-  let total = 0;
-  for (const [pid, ms] of cpu) if (inTree(pid)) total += ms;
-  return total;
-}
 
 /** Poll a page condition (the page's CSP refuses the string predicates waitForFunction would evaluate). */
 async function until(test: () => Promise<unknown>, ms = 10_000): Promise<void> {
@@ -52,25 +24,10 @@ async function until(test: () => Promise<unknown>, ms = 10_000): Promise<void> {
   }
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-const data = mkdtempSync(join(tmpdir(), 'mvm-bench-'));
-mkdirSync(join(data, 'dos', 'C'), { recursive: true });
+const data = dataFolder('mvm-bench-');
 copyFileSync(join(ROOT, 'test/guests/bench/anim13.com'), join(data, 'dos', 'C', 'ANIM13.COM'));
-const port = 38000 + Math.floor(Math.random() * 1000);
-const host = spawn(process.execPath, [join(ROOT, 'bin/mvm.js'), 'serve', '--port', String(port)], { env: { ...process.env, MVM_DATA_DIR: data }, stdio: ['ignore', 'pipe', 'inherit'] });
-await new Promise<void>((resolve, reject) => {
-  host.stdout!.on('data', (d: Buffer) => d.toString().includes('http://') && resolve());
-  host.on('exit', (code) => reject(new Error(`mvm serve exited with ${code}`)));
-});
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-});
+const { host, port } = await startWebHost(data);
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(`http://127.0.0.1:${port}/`);

@@ -19,15 +19,11 @@ import { applyUpdate, type ScreenText } from '../main/vman/surface.js';
 import { decodeUpdate } from '../main/vman/wire.js';
 import { SessionManager } from '../main/web/sessions.js';
 import { RawWebSocket } from '../test/unit/ws-client.js';
+import { median } from './web-bench.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const arg = (name: string, d: number): number => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : d);
 const SECONDS = arg('--seconds', 10);
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 class Shield {
   copy = { width: 1, height: 1, pixels: new Uint8Array(1), palette: new Uint32Array(256), text: null as ScreenText | null };

@@ -7,44 +7,10 @@
  *    session library), and of Chromium's processes showing the desktop with that session open.
  * `npm run bench:shell`
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from '@playwright/test';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { readFileSync, rmSync } from 'node:fs';
+import { type Page } from '@playwright/test';
+import { dataFolder, descendants, launchChromium, median, processes, startWebHost } from './web-bench.js';
 const TRIALS = 7;
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-/** Processes by pid: parent and resident size (bytes). */
-function processes(): Map<number, { ppid: number; rss: number }> {
-  const out = new Map<number, { ppid: number; rss: number }>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const status = readFileSync(`/proc/${name}/status`, 'utf8');
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
-      const rss = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
-      out.set(Number(name), { ppid, rss });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
-function descendants(root: number, all = processes()): number[] {
-  return [...all.keys()].filter((pid) => {
-    for (let p: number | undefined = all.get(pid)?.ppid, n = 0; p !== undefined && p > 1 && n < 64; p = all.get(p)?.ppid, n++) if (p === root) return true;
-    return false;
-  });
-}
 
 /** One call over the web host's API WebSocket (to stop the sessions of closed trial pages). */
 async function api(port: number, method: string, ...args: unknown[]): Promise<unknown> {
@@ -70,18 +36,9 @@ async function openDosWindow(page: Page): Promise<void> {
   await direct.click();
 }
 
-const data = mkdtempSync(join(tmpdir(), 'mvm-bench-shell-'));
-mkdirSync(join(data, 'dos', 'C'), { recursive: true });
-const port = 39000 + Math.floor(Math.random() * 1000);
-const host = spawn(process.execPath, [join(ROOT, 'bin/mvm.js'), 'serve', '--port', String(port)], { env: { ...process.env, MVM_DATA_DIR: data }, stdio: ['ignore', 'pipe', 'inherit'] });
-await new Promise<void>((resolve, reject) => {
-  host.stdout!.on('data', (d: Buffer) => d.toString().includes('http://') && resolve());
-  host.on('exit', (code) => reject(new Error(`mvm serve exited with ${code}`)));
-});
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-});
+const data = dataFolder('mvm-bench-shell-');
+const { host, port } = await startWebHost(data);
+const browser = await launchChromium();
 try {
   const times: number[] = [];
   for (let i = 0; i < TRIALS; i++) {

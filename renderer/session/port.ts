@@ -6,14 +6,9 @@
 import type { FrameUpdate } from '../../main/vman/surface.js';
 import type { MvmApi, SessionInfo, ShieldPortMessage } from '../../preload/api.js';
 import { decodeUpdate, type SessionEvent, type ShieldMessage } from '../../main/vman/wire.js';
+import type { SessionPort } from './session-port.js';
 
-export interface SessionPort {
-  send(msg: ShieldMessage): void;
-  onFrame(cb: (u: FrameUpdate) => void): void;
-  onEvent(cb: (e: SessionEvent) => void): void;
-  onClose(cb: (reason: string) => void): void;
-  close(): void;
-}
+export type { SessionPort };
 
 /** Events that arrive before anyone listens are kept, up to this many (the latest win). */
 const EARLY_EVENTS = 32;

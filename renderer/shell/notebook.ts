@@ -13,7 +13,7 @@ import { icon } from './icons.js';
 import { describeRun, draftOf, draftToInput, DRIVE_LETTERS, errorText, folderPath, nextDriveLetter, type ProgramDraft } from './library.js';
 import { checkDosPath } from './dos-path.js';
 import { filterSettings, groupSettings, isChanged, parseSetting, type DraftValue } from './settings.js';
-import { shellTheme } from './theme.js';
+import { shellTheme, openModal } from './theme.js';
 
 type Tab = 'program' | 'drives' | 'settings' | 'history';
 const TABS: readonly { id: Tab; label: string }[] = [
@@ -77,9 +77,6 @@ export class MvmNotebook extends LitElement {
   static override styles = [
     shellTheme,
     css`
-      :host {
-        font: 13px system-ui, sans-serif;
-      }
       .notebook {
         width: min(720px, calc(100vw - 24px));
         height: min(620px, calc(100vh - 24px));
@@ -280,14 +277,7 @@ export class MvmNotebook extends LitElement {
   }
 
   protected override firstUpdated(): void {
-    const dialog = this.renderRoot.querySelector('dialog');
-    if (dialog && !dialog.open) {
-      try {
-        dialog.showModal();
-      } catch {
-        dialog.setAttribute('open', '');
-      }
-    }
+    openModal(this.renderRoot);
     this.renderRoot.querySelector<HTMLElement>('[data-testid="nb-name"]')?.focus();
   }
 

@@ -5,7 +5,7 @@
  * Events: 'answer' (detail {ok, value}); the dialog is closed either way.
  */
 import { css, html, LitElement, nothing } from 'lit';
-import { shellTheme } from './theme.js';
+import { shellTheme, openModal } from './theme.js';
 
 export class MvmPrompt extends LitElement {
   static override properties = {
@@ -46,9 +46,6 @@ export class MvmPrompt extends LitElement {
   static override styles = [
     shellTheme,
     css`
-      :host {
-        font: 13px system-ui, sans-serif;
-      }
       .box {
         width: min(420px, calc(100vw - 24px));
       }
@@ -97,14 +94,7 @@ export class MvmPrompt extends LitElement {
   }
 
   protected override firstUpdated(): void {
-    const dialog = this.renderRoot.querySelector('dialog');
-    if (dialog && !dialog.open) {
-      try {
-        dialog.showModal();
-      } catch {
-        dialog.setAttribute('open', '');
-      }
-    }
+    openModal(this.renderRoot);
     const field = this.renderRoot.querySelector<HTMLInputElement>('input');
     if (field) {
       field.focus();

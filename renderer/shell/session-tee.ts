@@ -4,19 +4,10 @@
  * the events that arrived before the window attached, which a plain second listener would take from it.
  */
 import type { FrameUpdate } from '../../main/vman/surface.js';
-import type { SessionEvent, ShieldMessage } from '../../main/vman/wire.js';
+import type { SessionEvent } from '../../main/vman/wire.js';
+import type { SessionPort } from '../session/session-port.js';
 
-/**
- * A session port as ../session/port.ts defines it, written out here so this file (and its unit test, in
- * Node) does not pull in the browser carriers.
- */
-export interface SessionPort {
-  send(msg: ShieldMessage): void;
-  onFrame(cb: (u: FrameUpdate) => void): void;
-  onEvent(cb: (e: SessionEvent) => void): void;
-  onClose(cb: (reason: string) => void): void;
-  close(): void;
-}
+export type { SessionPort };
 
 /** Events kept for the window until it listens (as the port itself keeps them). */
 const EARLY_EVENTS = 32;

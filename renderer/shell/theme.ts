@@ -7,6 +7,7 @@ import { css } from 'lit';
 
 export const shellTheme = css`
   :host {
+    font: 13px system-ui, sans-serif;
     --face: #c6c6c6;
     --face-dark: #b4b4b4;
     --shadow: #808080;
@@ -158,3 +159,14 @@ export const shellTheme = css`
     background: rgb(0 0 0 / 25%);
   }
 `;
+
+/** Open a component's <dialog> as a modal (or plainly where showModal is refused, as in a detached tree). */
+export function openModal(root: ParentNode): void {
+  const dialog = root.querySelector('dialog');
+  if (!dialog || dialog.open) return;
+  try {
+    dialog.showModal();
+  } catch {
+    dialog.setAttribute('open', '');
+  }
+}

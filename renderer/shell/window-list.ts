@@ -9,7 +9,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { icon } from './icons.js';
 import { isEnded, type SessionState } from './library.js';
-import { shellTheme } from './theme.js';
+import { shellTheme, openModal } from './theme.js';
 
 export interface WindowListRow {
   id: number;
@@ -52,9 +52,6 @@ export class MvmWindowList extends LitElement {
   static override styles = [
     shellTheme,
     css`
-      :host {
-        font: 13px system-ui, sans-serif;
-      }
       .list {
         width: min(760px, calc(100vw - 24px));
         max-height: calc(100vh - 40px);
@@ -157,14 +154,7 @@ export class MvmWindowList extends LitElement {
   ];
 
   protected override firstUpdated(): void {
-    const dialog = this.renderRoot.querySelector('dialog');
-    if (dialog && !dialog.open) {
-      try {
-        dialog.showModal();
-      } catch {
-        dialog.setAttribute('open', '');
-      }
-    }
+    openModal(this.renderRoot);
     this.renderRoot.querySelector<HTMLElement>('tbody button, [data-testid="wl-dismiss"]')?.focus();
   }
 
