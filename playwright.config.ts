@@ -2,24 +2,11 @@
 // and Electron tests drive the app itself when an Electron binary is installed. Never `npx playwright
 // install`: the browser is /usr/bin/chromium (apt-get install chromium), or CHROMIUM_PATH if set.
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
-
-/** A free loopback port, chosen once: worker processes inherit it through the environment. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from './test/support/free-port.js';
 
 process.env.MVM_E2E_PORT ??= String(await freePort());
 const port = Number(process.env.MVM_E2E_PORT);

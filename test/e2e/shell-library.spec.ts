@@ -5,9 +5,9 @@
 // files dropped on the desktop. The tests build on each other (one library, in the e2e data folder).
 import { spawn } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../support/free-port.js';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 
 test.describe.configure({ mode: 'serial' });
@@ -47,18 +47,6 @@ async function onlySessionId(page: Page): Promise<string> {
   const strip = page.getByTestId(/^session-state-\d+$/);
   await expect(strip).toHaveCount(1);
   return (await strip.getAttribute('data-testid'))!.replace('session-state-', '');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 test.beforeAll(() => {
