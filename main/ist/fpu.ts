@@ -782,12 +782,7 @@ function registerOp(cpu: Cpu, f: Fpu, esc: number, reg: number, i: number): void
         case 0: f.empty[sti] = 1; return; // FFREE
         case 1: return fxch(f, sti);
         case 2: case 3: // FST / FSTP ST(i)
-          if (f.empty[st0]) {
-            if (f.underflow()) return;
-            f.setIndefinite(sti);
-          } else f.copy(sti, st0);
-          if (reg === 3) f.pop();
-          return;
+          return fstReg(f, sti, reg === 3);
         case 4: case 5: // FUCOM / FUCOMP (387)
           if (is387) compareReg(f, st0, sti, true, reg - 4);
           return;
@@ -798,13 +793,7 @@ function registerOp(cpu: Cpu, f: Fpu, esc: number, reg: number, i: number): void
         f.empty[sti] = 1; // FFREEP (undocumented)
         f.pop();
       } else if (reg === 1) fxch(f, sti);
-      else if (reg === 2 || reg === 3) {
-        if (f.empty[st0]) {
-          if (f.underflow()) return;
-          f.setIndefinite(sti);
-        } else f.copy(sti, st0);
-        f.pop();
-      }
+      else if (reg === 2 || reg === 3) fstReg(f, sti, true);
       return;
     case 3: // DB: only the control forms (handled earlier) are defined before the P6
       return;
@@ -841,6 +830,16 @@ function compareReg(f: Fpu, a: number, b: number, quiet: boolean, pops: number, 
   for (let k = 0; k < pops; k++) f.pop();
 }
 
+/** FST/FSTP ST(i) and their aliases: ST(0) into ST(i) (the indefinite if ST(0) is empty), then pop. */
+function fstReg(f: Fpu, sti: number, pop: boolean): void {
+  const st0 = f.top;
+  if (f.empty[st0]) {
+    if (f.underflow()) return;
+    f.setIndefinite(sti);
+  } else f.copy(sti, st0);
+  if (pop) f.pop();
+}
+
 function fxch(f: Fpu, sti: number): void {
   const st0 = f.top;
   if (f.empty[st0] || f.empty[sti]) {
@@ -873,12 +872,7 @@ function opD9(cpu: Cpu, f: Fpu, reg: number, i: number, sti: number): void {
     case 1: return fxch(f, sti);
     case 2: return; // FNOP (D9 D0)
     case 3: // FSTP1 (undocumented alias of FSTP ST(i))
-      if (f.empty[st0]) {
-        if (f.underflow()) return;
-        f.setIndefinite(sti);
-      } else f.copy(sti, st0);
-      f.pop();
-      return;
+      return fstReg(f, sti, true);
     case 5: { // constants
       if (i === 7) return;
       if (!f.push()) return;
