@@ -6,22 +6,15 @@
  * and the DOS kernel — into a PC built here once (no process, nothing run), and keeps their definitions
  * with their validators. A value is checked by the definition's own rules, as the VM will check it.
  */
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { SettingDef, SettingValue } from '../../preload/api.js';
 import { createDosKernel } from '../doskrnl/kernel.js';
 import { CpuModel } from '../ist/ist.js';
 import { createPc } from '../vmm/pc.js';
 import { checkProperty } from '../vmm/vdd-host.js';
 import type { PropertyDef } from '../vmm/vdh.js';
-import { loadVddFolders } from '../vmm/vdd-loader.js';
+import { loadVddFolders, STANDARD_VDD_DIR } from '../vmm/vdd-loader.js';
 
-/** The built VDD folders beside this module (tests running from the sources use the build in out/). */
-const STANDARD_VDD_DIR = [new URL('../../vdd/', import.meta.url), new URL('../../out/vdd/', import.meta.url)]
-  .map((u) => fileURLToPath(u))
-  .find((d) => existsSync(join(d, 'vvga', 'vvga.js'))) ?? fileURLToPath(new URL('../../vdd/', import.meta.url));
 
 export class SettingsCatalog {
   private defs: Promise<Map<string, { def: PropertyDef; owner: string }>> | undefined;

@@ -5,8 +5,17 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { VddModule } from './vdh.js';
+
+/**
+ * The built standard VDD folder: vdd/ beside the compiled main/ (out/vdd), or out/vdd when this module runs
+ * from the sources (tests), since VDDs load as .js.
+ */
+export const STANDARD_VDD_DIR =
+  [new URL('../../vdd/', import.meta.url), new URL('../../out/vdd/', import.meta.url)]
+    .map((u) => fileURLToPath(u))
+    .find((d) => existsSync(join(d, 'vvga', 'vvga.js'))) ?? fileURLToPath(new URL('../../vdd/', import.meta.url));
 
 export interface LoadedVdds {
   modules: VddModule[];

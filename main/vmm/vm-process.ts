@@ -5,14 +5,13 @@
  * the protocol (main/vmm/protocol.ts). Whatever the guest or a VDD does, the worst outcome is this process
  * ending with a reason: the server lives on.
  */
-import { fileURLToPath } from 'node:url';
 import { createDosKernel } from '../doskrnl/kernel.js';
 import { CpuModel } from '../ist/ist.js';
 import { RunState } from './monitor.js';
 import { createPc, type Pc } from './pc.js';
 import { parseToVm, type FromVm, type VmConfig } from './protocol.js';
 import { Scheduler } from './scheduler.js';
-import { loadVddFolders } from './vdd-loader.js';
+import { loadVddFolders, STANDARD_VDD_DIR } from './vdd-loader.js';
 import { VmDisplay, type Screenshot } from './vm-display.js';
 
 interface Channel {
@@ -62,7 +61,6 @@ function parentChannel(): Channel {
   throw new Error('a VM process is started by the MVM server (no parent channel)');
 }
 
-const STANDARD_VDD_DIR = fileURLToPath(new URL('../../vdd/', import.meta.url));
 
 const MODEL: Record<number, CpuModel> = {
   8086: CpuModel.i8086,
