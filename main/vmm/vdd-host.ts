@@ -36,6 +36,7 @@ const RETURN_HOOK_STUB = { segment: 0xf000, offset: 0xe000 };
 
 export class VddHost implements Vdh {
   private readonly names = new Map<string, RequestHandler[]>();
+  private readonly intHooks = new Map<number, IntHook[]>();
   private readonly userHooks = new Map<UserHookEvent, (() => void)[]>();
   private readonly properties = new Map<string, { def: PropertyDef; value: PropertyValue; owner: string }>();
   /** The VDD whose init is running (the owner of the settings it registers). */
@@ -144,7 +145,15 @@ export class VddHost implements Vdh {
 
   installIntHook(vector: number, hook: IntHook): void {
     if (!Number.isInteger(vector) || vector < 0 || vector > 255) throw new Error(`interrupt vector ${vector} is outside 0..255`);
-    this.vm.hookInterrupt(vector, () => hook());
+    // Several VDDs may hook one vector (VMOUSE watches INT 10h mode sets, a video VDD may too): each is
+    // asked in the order installed until one takes the interrupt; none taking it goes through the vector.
+    let hooks = this.intHooks.get(vector);
+    if (!hooks) {
+      const list: IntHook[] = (hooks = []);
+      this.intHooks.set(vector, list);
+      this.vm.hookInterrupt(vector, () => list.some((h) => h()));
+    }
+    hooks.push(hook);
   }
   pushInt(vector: number): void {
     this.vm.cpu.interrupt(vector);

@@ -124,6 +124,10 @@ export interface Vdh {
   setIoHookState(first: number, count: number, trap: boolean): void;
 
   // ---- software interrupts (VDHInstallIntHook)
+  /**
+   * Run `hook` when the guest executes INT `vector`, before the vector table: true takes the interrupt,
+   * false passes it on — to the next VDD's hook on that vector (in install order), then to the vector.
+   */
   installIntHook(vector: number, hook: IntHook): void;
   /** Deliver an interrupt through the guest's vector table now (VDHPushInt). */
   pushInt(vector: number): void;

@@ -7,6 +7,7 @@ import { buildBiosRom } from '../../firmware/bios/rom.js';
 import { CpuModel } from '../../main/ist/index.js';
 import { RunState, VirtualMachine } from '../../main/vmm/monitor.js';
 import { VddHost } from '../../main/vmm/vdd-host.js';
+import type { Vdh } from '../../main/vmm/vdh.js';
 import { PASS, type VddModule } from '../../main/vmm/vdh.js';
 
 const SEG = 0x1000;
@@ -82,6 +83,27 @@ describe('VDD host', () => {
     expect(vm.run(1000)).toBe(RunState.Stopped);
     host.notify('terminate');
     expect(seen).toEqual(['int60 al=5a', 'terminate']);
+  });
+
+  it('asks every VDD hooking one vector in install order until one takes the interrupt', () => {
+    // int 60h; int 60h; hlt; db 1,FEh — AL says which VDD should take each
+    const vm = machine([0xb0, 0x01, 0xcd, 0x60, 0xb0, 0x02, 0xcd, 0x60, 0xf4, 0x01, 0xfe]);
+    const host = new VddHost(vm);
+    const seen: string[] = [];
+    const hooker = (name: string, takes: number) => ({
+      name,
+      init(vdh: Vdh) {
+        vdh.installIntHook(0x60, () => {
+          const al = vdh.getRegisters().eax & 0xff;
+          seen.push(`${name} al=${al}`);
+          return al === takes;
+        });
+      },
+    });
+    host.load([hooker('VONE', 1), hooker('VTWO', 2)]);
+    vm.registerSvc(1, (m) => m.stop('done'));
+    expect(vm.run(1000)).toBe(RunState.Stopped);
+    expect(seen).toEqual(['VONE al=1', 'VONE al=2', 'VTWO al=2']);
   });
 
   it('refuses IRQ lines before an interrupt controller is loaded', () => {
