@@ -2,6 +2,7 @@
 import type { Cpu } from './cpu.js';
 import { decodeModrm, readEV, setRegV } from './modrm.js';
 import { CpuModel, Flag } from './ist.js';
+import { callFarProtected, iretProtected, jumpFarProtected, retFarProtected } from './protected.js';
 
 /** Condition `cc` (0-15, the low nibble of Jcc/SETcc/CMOVcc). */
 export function condition(cpu: Cpu, cc: number): boolean {
@@ -19,21 +20,38 @@ export function condition(cpu: Cpu, cc: number): boolean {
   return (cc & 1) === 0 ? r : !r;
 }
 
+/** Protected mode (not V86): far transfers go through descriptors (protected.ts). */
+function protectedMode(cpu: Cpu): boolean {
+  return cpu.pe && (cpu.flags & Flag.VM) === 0;
+}
+
+/** A near target past CS's limit is #GP(0) at the jump, not at the next fetch (protected mode only). */
+function checkNearTarget(cpu: Cpu, target: number): void {
+  if (cpu.pe && target >>> 0 > cpu.csLimit) cpu.faultCode(13, 0);
+}
+
 /** Relative near jump; IP wraps at 64 KiB for 16-bit operand size. */
 export function jumpRel(cpu: Cpu, disp: number): void {
-  cpu.ip = cpu.opsz === 16 ? (cpu.ip + disp) & 0xffff : (cpu.ip + disp) | 0;
+  const target = cpu.opsz === 16 ? (cpu.ip + disp) & 0xffff : (cpu.ip + disp) | 0;
+  checkNearTarget(cpu, target);
+  cpu.ip = target;
 }
 
 export function jumpNear(cpu: Cpu, target: number): void {
-  cpu.ip = cpu.opsz === 16 ? target & 0xffff : target | 0;
+  target = cpu.opsz === 16 ? target & 0xffff : target | 0;
+  checkNearTarget(cpu, target);
+  cpu.ip = target;
 }
 
 export function callNear(cpu: Cpu, target: number): void {
+  checkNearTarget(cpu, cpu.opsz === 16 ? target & 0xffff : target | 0);
   cpu.pushV(cpu.ip);
   jumpNear(cpu, target);
 }
 
 export function callFar(cpu: Cpu, sel: number, off: number): void {
+  if (protectedMode(cpu)) return callFarProtected(cpu, sel, off);
+  const sp = cpu.r32[4];
   if (cpu.opsz === 16) {
     cpu.push16(cpu.sreg[1]);
     cpu.push16(cpu.ip);
@@ -41,30 +59,39 @@ export function callFar(cpu: Cpu, sel: number, off: number): void {
     cpu.push32(cpu.sreg[1]);
     cpu.push32(cpu.ip);
   }
+  try {
+    checkNearTarget(cpu, cpu.opsz === 16 ? off & 0xffff : off);
+  } catch (e) {
+    cpu.r32[4] = sp;
+    throw e;
+  }
   cpu.loadCS(sel);
   jumpNear(cpu, off);
 }
 
 export function jumpFar(cpu: Cpu, sel: number, off: number): void {
+  if (protectedMode(cpu)) return jumpFarProtected(cpu, sel, off);
   cpu.loadCS(sel);
   jumpNear(cpu, off);
 }
 
 export function retNear(cpu: Cpu, release: number): void {
-  const ip = cpu.popV();
-  cpu.r16[8] = (cpu.r16[8] + release) & 0xffff;
+  const ip = cpu.readStack(0, cpu.opsz >> 3);
   jumpNear(cpu, ip);
+  cpu.adjustSP((cpu.opsz >> 3) + release);
 }
 
 export function retFar(cpu: Cpu, release: number): void {
+  if (protectedMode(cpu)) return retFarProtected(cpu, release);
   const ip = cpu.popV();
   const cs = cpu.popV() & 0xffff;
-  cpu.r16[8] = (cpu.r16[8] + release) & 0xffff;
+  cpu.adjustSP(release);
   cpu.loadCS(cs);
   jumpNear(cpu, ip);
 }
 
 export function iret(cpu: Cpu): void {
+  if (cpu.pe) return iretProtected(cpu);
   if (cpu.opsz === 16) {
     const ip = cpu.pop16();
     const cs = cpu.pop16();
@@ -83,37 +110,48 @@ export function iret(cpu: Cpu): void {
   }
 }
 
-/** ENTER size, level (186+). */
+/** ENTER size, level (186+): the frame pointer is BP or EBP by operand size, the stack SP or ESP by SS. */
 export function enter(cpu: Cpu, size: number, level: number): void {
   level &= 31;
   const w = cpu.opsz === 16 ? 2 : 4;
-  cpu.pushV(w === 2 ? cpu.r16[10] : cpu.r32[5]);
-  // The stack stays 16-bit (SP moves), but a 32-bit frame pointer is all of ESP, as on the 386 (and QEMU,
-  // Bochs): EBP gets its top half from ESP rather than keeping its own.
-  const frame = w === 2 ? cpu.r16[8] : cpu.r32[4];
-  if (level > 0) {
-    let bp = cpu.r16[10];
-    for (let i = 1; i < level; i++) {
-      bp = (bp - w) & 0xffff;
-      cpu.pushV(w === 2 ? cpu.read16(2, bp) : cpu.read32(2, bp));
+  const spSaved = cpu.r32[4];
+  try {
+    cpu.pushV(w === 2 ? cpu.r16[10] : cpu.r32[5]);
+    // On a 16-bit stack a 32-bit frame pointer is all of ESP, as on the 386 (and QEMU, Bochs): EBP gets its
+    // top half from ESP rather than keeping its own.
+    const frame = w === 2 ? cpu.r16[8] : cpu.r32[4];
+    if (level > 0) {
+      let bp = cpu.ss32 ? cpu.r32[5] : cpu.r16[10];
+      for (let i = 1; i < level; i++) {
+        bp = cpu.ss32 ? (bp - w) | 0 : (bp - w) & 0xffff;
+        cpu.pushV(w === 2 ? cpu.read16(2, bp) : cpu.read32(2, bp));
+      }
+      cpu.pushV(frame);
     }
-    cpu.pushV(frame);
+    // The new frame must fit: the 386 checks the lowest byte it reserves.
+    if (cpu.pe && size > 0) {
+      const low = cpu.ss32 ? (cpu.r32[4] - size) | 0 : (cpu.r16[8] - size) & 0xffff;
+      cpu.read8(2, low);
+    }
+    if (w === 2) cpu.r16[10] = frame;
+    else cpu.r32[5] = frame;
+    cpu.adjustSP(-size);
+  } catch (e) {
+    cpu.r32[4] = spSaved;
+    throw e;
   }
-  if (w === 2) cpu.r16[10] = frame;
-  else cpu.r32[5] = frame;
-  cpu.r16[8] = (cpu.r16[8] - size) & 0xffff;
 }
 
 export function leave(cpu: Cpu): void {
   // Read the saved frame pointer before touching SP, so a fault leaves the registers as they were.
-  const bp = cpu.r16[10];
+  const bp = cpu.ss32 ? cpu.r32[5] : cpu.r16[10];
   if (cpu.opsz === 16) {
     const v = cpu.read16(2, bp);
-    cpu.r16[8] = bp + 2;
+    cpu.sp = bp + 2;
     cpu.r16[10] = v;
   } else {
     const v = cpu.read32(2, bp);
-    cpu.r16[8] = bp + 4;
+    cpu.sp = bp + 4;
     cpu.r32[5] = v;
   }
 }
@@ -132,7 +170,8 @@ export function loadFarPointer(cpu: Cpu, seg: number): void {
   }
   const off = readEV(cpu, m);
   const sel = cpu.read16(cpu.eaSeg, (cpu.eaOff + (cpu.opsz >> 3)) & cpu.offMask);
-  setRegV(cpu, (m >> 3) & 7, off);
+  // The segment first: a protected-mode load that faults leaves the register alone.
   cpu.loadSeg(seg, sel);
+  setRegV(cpu, (m >> 3) & 7, off);
 }
 

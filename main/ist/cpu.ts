@@ -8,12 +8,25 @@ import { OPS } from './instructions.js';
 import { MAY_JUMP } from './decode.js';
 import { Translator, type Block } from './translate.js';
 import { Fpu } from './fpu.js';
+import { deliverException, interruptProtected, IntSource, loadSegmentProtected } from './protected.js';
+import { pageWalk } from './paging.js';
 
-/** Thrown to abandon the current instruction when it faults; `run()` catches it and delivers the exception. */
+/**
+ * Thrown to abandon the current instruction when it faults; `run()` catches it and delivers the exception.
+ * `code` is the error code protected mode pushes for vectors 8 and 10-14 (-1: none).
+ */
 export class CpuFault {
-  constructor(public vector: number) {}
+  constructor(
+    public vector: number,
+    public code = -1,
+  ) {}
 }
 const FAULT = new CpuFault(0);
+
+/** Exceptions whose second occurrence during delivery makes a double fault (#DE, #TS, #NP, #SS, #GP). */
+function contributory(v: number): boolean {
+  return v === 0 || (v >= 10 && v <= 13);
+}
 
 /** Reasons `run()` looks at its slow path between instructions. */
 export const Attention = {
@@ -23,6 +36,8 @@ export const Attention = {
   Shadow: 8,
   /** TF was just set by POPF/IRET/setRegisters: the trap comes after the next instruction, not this boundary. */
   TrapNext: 16,
+  /** DR7 arms an instruction breakpoint: every boundary compares CS:EIP's linear address with DR0-DR3. */
+  Debug: 32,
 } as const;
 
 /** The arithmetic flags that can be computed lazily from the last result. */
@@ -68,16 +83,61 @@ export class Cpu implements Ist {
   // --- segments: selector and descriptor cache (real mode: base = selector << 4, limit 0xFFFF)
   readonly sreg = new Uint16Array(6);
   readonly segBase = new Int32Array(6);
+  /** Byte-granular limit (the descriptor's, scaled by G). */
   readonly segLimit = new Int32Array(6);
+  /** Access rights as in the descriptor's second dword >> 8: access byte (bits 0-7), AVL (12), D/B (14), G (15). */
+  readonly segAr = new Int32Array(6);
+  /** Offsets an access may touch, from the cache: [segLo, segHiR] for reads, [segLo, segHiW] for writes. */
+  readonly segLo = new Float64Array(6);
+  readonly segHiR = new Float64Array(6);
+  readonly segHiW = new Float64Array(6);
   csBase = 0;
-  // --- system registers that real mode can touch (LIDT/LGDT/SMSW/LMSW, CR0 on the 386)
+  csLimit = 0xffff;
+  /** Highest IP a two-byte fetch may start below on the fast path (the limit, and no 16-bit IP wrap). */
+  csFetchMax = 0xfffe;
+  /** CS's default operand and address size (the D bit in protected mode), and the IP wrap it implies. */
+  codeSize = 16;
+  ipMask = 0xffff;
+  /** SS's B bit: the stack uses ESP rather than SP. */
+  ss32 = false;
+  // --- modes and privilege
+  /** CR0.PE: protected mode (with VM in EFLAGS: V86 mode). */
+  pe = false;
+  /** CR0.PG with PE: linear addresses go through the page tables. */
+  paging = false;
+  cpl = 0;
+  /** Page accesses are checked with user rights (CPL 3, outside the CPU's own system-structure accesses). */
+  pageUser = false;
+  /** Real mode with 16-bit code and stack: what the block translator handles. */
+  translatable = true;
+  // --- system registers
   idtBase = 0;
   idtLimit = 0x3ff;
   gdtBase = 0;
   gdtLimit = 0xffff;
+  ldtr = 0;
+  ldtBase = 0;
+  ldtLimit = 0;
+  tr = 0;
+  trBase = 0;
+  trLimit = 0;
+  /** The TSS descriptor's type as cached by LTR or a task switch (1/3: 286 TSS, 9/B: 386 TSS). */
+  trType = 0;
   cr0 = 0;
   readonly cr = new Int32Array(5);
   readonly dr = new Int32Array(8);
+  // --- paging: a TLB entry per 4 KiB linear page: physical page | D(8) W(4) U(2) V(1), 0 when empty
+  private tlbArray: Int32Array | undefined;
+  get tlb(): Int32Array {
+    return (this.tlbArray ??= new Int32Array(1 << 20));
+  }
+  /** Linear page numbers with an entry, so a flush clears only those (a full fill past the list's size). */
+  readonly tlbUsed = new Int32Array(4096);
+  tlbCount = 0;
+  // --- descriptor scratch (protected.ts): the last descriptor read and where it lives
+  descLo = 0;
+  descHi = 0;
+  descAddr = 0;
   /** The x87 coprocessor (fpu.ts), or undefined when the machine has none (ESC then does nothing). */
   readonly fpu: Fpu | undefined;
 
@@ -139,7 +199,23 @@ export class Cpu implements Ist {
     this.r32.fill(0);
     this.lazy = 0;
     this.flags = this.flagsFixed;
-    for (let s = 0; s < 6; s++) this.loadSegReal(s, 0);
+    this.cr0 = this.model === CpuModel.i80286 ? 0xfff0 : this.model === CpuModel.i80386 ? 0x10 : 0;
+    this.cr.fill(0);
+    this.cr[0] = this.cr0;
+    this.dr.fill(0);
+    this.dr[6] = 0xffff0ff0 | 0;
+    this.dr[7] = 0x400;
+    this.pe = this.paging = false;
+    this.breakpoints = false;
+    this.cpl = 0;
+    this.ldtr = this.ldtBase = this.ldtLimit = 0;
+    this.tr = this.trBase = this.trLimit = this.trType = 0;
+    this.flushTlb();
+    for (let s = 0; s < 6; s++) {
+      this.segLimit[s] = 0xffff;
+      this.segAr[s] = 0x93;
+      this.loadSegReal(s, 0);
+    }
     this.loadSegReal(1, 0xffff);
     this.ip = 0;
     if (this.model >= CpuModel.i80286) {
@@ -150,7 +226,7 @@ export class Cpu implements Ist {
     }
     this.idtBase = 0;
     this.idtLimit = 0x3ff;
-    this.cr0 = this.model === CpuModel.i80286 ? 0xfff0 : this.model === CpuModel.i80386 ? 0x10 : 0;
+    this.modeChanged();
     this.attention = 0;
     this.irqLine = false;
     this.segOvr = -1;
@@ -183,7 +259,7 @@ export class Cpu implements Ist {
         }
         this.left--;
         if (this.prefixed) this.clearPrefixes();
-        this.deliverFault(e.vector);
+        this.deliverWithDoubleFault(e.vector, e.code);
       }
     }
     this.retired += budget - this.left;
@@ -233,7 +309,7 @@ export class Cpu implements Ist {
         if (this.serviceAttention()) break;
         probe = true;
       }
-      if (probe && tr !== undefined && shadow === 0 && (this.flags & Flag.TF) === 0) {
+      if (probe && tr !== undefined && shadow === 0 && (this.flags & Flag.TF) === 0 && this.translatable) {
         const ip = this.ip;
         const csBase = this.csBase;
         // Follow the previous block's remembered successors before asking the map.
@@ -301,14 +377,20 @@ export class Cpu implements Ist {
       this.attention &= ~Attention.Stop;
       return true;
     }
+    if (a & Attention.Debug) this.checkBreakpoint();
     if (a & Attention.Shadow) {
       // MOV SS / POP SS / STI: the next instruction runs before any interrupt or trap.
       this.attention &= ~Attention.Shadow;
       return false;
     }
+    // An event between instructions restarts nothing: a fault while delivering it returns here.
+    this.instrStart = this.ip;
     if (a & Attention.Trap) {
       this.attention &= ~Attention.Trap;
-      if (this.flags & Flag.TF) this.interrupt(1);
+      if (this.flags & Flag.TF) {
+        this.dr[6] |= 0x4000; // BS: single step
+        this.interrupt(1);
+      }
     }
     if (this.irqLine) {
       if (this.flags & Flag.IF) {
@@ -328,74 +410,252 @@ export class Cpu implements Ist {
     this.prefixed = false;
     this.segOvr = -1;
     this.rep = 0;
-    this.opsz = 16;
-    this.adsz = 16;
+    this.opsz = this.codeSize;
+    this.adsz = this.codeSize;
   }
 
   /** Abandon the current instruction with an exception. Faults restart the instruction; the 8086 reports past it. */
   fault(vector: number): never {
     FAULT.vector = vector;
+    FAULT.code = -1;
     throw FAULT;
   }
 
-  deliverFault(vector: number): void {
+  /** Abandon the current instruction with an exception that carries an error code (selector, or 0). */
+  faultCode(vector: number, code: number): never {
+    FAULT.vector = vector;
+    FAULT.code = code;
+    throw FAULT;
+  }
+
+  deliverFault(vector: number, code = -1): void {
     // The 8086/186 push the address after a divide error; later chips push the faulting instruction.
     if (this.model >= CpuModel.i80286 || vector !== 0) this.ip = this.instrStart;
-    this.interrupt(vector);
+    if (this.pe) deliverException(this, vector, code);
+    else this.interruptReal(vector);
+  }
+
+  /**
+   * Deliver an exception; one raised while delivering it becomes a double fault where the 80386 makes one
+   * (two contributory exceptions, or a page fault followed by a contributory one or a page fault), is
+   * delivered after it otherwise, and a fault while delivering a double fault shuts the CPU down.
+   */
+  private deliverWithDoubleFault(vector: number, code: number): void {
+    let first = -1;
+    for (;;) {
+      try {
+        this.deliverFault(vector, code);
+        return;
+      } catch (e) {
+        if (!(e instanceof CpuFault)) throw e;
+        const second = e.vector;
+        const secondCode = e.code;
+        if (vector === 8 || (first === 8 && second === 8)) {
+          this.stopReason = StopReason.Shutdown;
+          this.attention |= Attention.Stop;
+          return;
+        }
+        if ((contributory(vector) || vector === 14) && (contributory(second) || (vector === 14 && second === 14))) {
+          first = vector;
+          vector = 8;
+          code = 0;
+        } else {
+          first = vector;
+          vector = second;
+          code = secondCode;
+        }
+      }
+    }
   }
 
   // ---------------------------------------------------------------- interrupts
 
-  /** Enter an interrupt through the real-mode vector table. */
+  /**
+   * Enter an interrupt from outside the instruction stream (an IRQ, or the monitor reflecting one): through
+   * the real-mode vector table, or in protected mode through the IDT (protected.ts) as an external event.
+   */
   interrupt(vector: number): void {
+    if (this.pe) {
+      interruptProtected(this, vector, IntSource.External, -1);
+      return;
+    }
+    this.interruptReal(vector);
+  }
+
+  /** Real-mode interrupt entry: FLAGS, CS, IP on the stack, IF and TF cleared, CS:IP from the vector table. */
+  interruptReal(vector: number): void {
+    const a = this.idtBase + vector * 4;
+    // The 286 and later check the vector against the IDT limit LIDT set (#GP, and so a double fault, beyond it).
+    if (this.model >= CpuModel.i80286 && vector * 4 + 3 > this.idtLimit) this.fault(13);
+    const ip = this.readLin8(a) | (this.readLin8(a + 1) << 8);
+    const cs = this.readLin8(a + 2) | (this.readLin8(a + 3) << 8);
     this.push16(this.getFlags());
-    this.flags &= ~(Flag.IF | Flag.TF);
     this.push16(this.sreg[1]);
     this.push16(this.ip);
-    const a = this.idtBase + vector * 4;
-    const ip = this.readPhys8(a) | (this.readPhys8(a + 1) << 8);
-    const cs = this.readPhys8(a + 2) | (this.readPhys8(a + 3) << 8);
+    this.flags &= ~(Flag.IF | Flag.TF | Flag.RF);
     this.loadCS(cs);
     this.ip = ip;
   }
 
-  /** INT n as an instruction: hooked vectors stop the CPU for the monitor; others enter the IVT. */
-  softwareInterrupt(vector: number): void {
-    if (this.intHooked[vector] !== 0) {
-      this.stopVector = vector;
-      this.stopReason = StopReason.IntHook;
-      this.attention |= Attention.Stop;
+  /**
+   * INT n / INT3 / INTO as instructions. In real mode a hooked vector stops the CPU for the monitor. In
+   * protected mode the gate's DPL is checked against CPL; in V86 mode INT n needs IOPL 3 (else #GP(0) to
+   * the ring-0 monitor, which is how a V86 monitor sees DOS calls).
+   */
+  softwareInterrupt(vector: number, source: number = IntSource.Software): void {
+    if (!this.pe) {
+      if (this.intHooked[vector] !== 0) {
+        this.stopVector = vector;
+        this.stopReason = StopReason.IntHook;
+        this.attention |= Attention.Stop;
+        return;
+      }
+      this.interruptReal(vector);
       return;
     }
-    this.interrupt(vector);
+    if (source === IntSource.Software && (this.flags & Flag.VM) !== 0 && (this.flags & Flag.IOPL) !== Flag.IOPL) {
+      this.faultCode(13, 0);
+    }
+    interruptProtected(this, vector, source, -1);
   }
 
   halt(): void {
+    if (this.pe && this.cpl !== 0) this.faultCode(13, 0);
     this.stopReason = StopReason.Halt;
     this.attention |= Attention.Stop;
   }
 
   // ---------------------------------------------------------------- segments
 
+  /**
+   * A segment register load outside protected mode. Real mode changes the selector and base only: the
+   * limit and the D/B and G bits stay what the descriptor cache holds (so a 4 GiB limit loaded in protected
+   * mode survives: unreal mode); the segment becomes present, writable data. CS also becomes 16-bit.
+   * V86 mode loads the fixed real-mode attributes: 64 KiB, DPL 3.
+   */
   loadSegReal(seg: number, sel: number): void {
     this.sreg[seg] = sel;
     this.segBase[seg] = sel << 4;
-    if (seg === 1) this.csBase = sel << 4;
+    if (this.flags & Flag.VM) {
+      this.segLimit[seg] = 0xffff;
+      this.segAr[seg] = 0xf3;
+    } else {
+      this.segAr[seg] = (this.segAr[seg] & (seg === 1 ? 0x8000 : 0xc000)) | 0x93;
+    }
+    this.updateSegment(seg);
   }
 
   loadCS(sel: number): void {
-    this.sreg[1] = sel;
-    this.segBase[1] = sel << 4;
-    this.csBase = sel << 4;
+    this.loadSegReal(1, sel);
   }
 
   /** Load a data/stack segment register from an instruction (MOV/POP/LxS). SS opens an interrupt shadow. */
   loadSeg(seg: number, sel: number): void {
-    this.loadSegReal(seg, sel);
+    if (this.pe && (this.flags & Flag.VM) === 0) loadSegmentProtected(this, seg, sel);
+    else this.loadSegReal(seg, sel);
     if (seg === 2) this.attention |= Attention.Shadow;
   }
 
-  // ---------------------------------------------------------------- physical and linear memory
+  /**
+   * Recompute what the memory paths use from a segment's cache: the offsets an access may touch for reads
+   * and writes (expand-down segments reach from limit+1 to 64 KiB or 4 GiB; an unusable segment has none),
+   * and for CS the fetch limit and default size, for SS the stack width.
+   */
+  updateSegment(seg: number): void {
+    const ar = this.segAr[seg];
+    const limit = this.segLimit[seg] >>> 0;
+    let lo = 0;
+    let hiR = limit;
+    let hiW = limit;
+    if (this.pe && (this.flags & Flag.VM) === 0) {
+      if ((ar & 0x80) === 0) {
+        lo = 1; // a null selector: every access is #GP(0)
+        hiR = hiW = -1;
+      } else if (ar & 8) {
+        hiW = -1; // code is never writable
+        if ((ar & 2) === 0) hiR = -1; // execute-only
+      } else {
+        if (ar & 4) {
+          lo = limit + 1;
+          hiR = hiW = ar & 0x4000 ? 0xffffffff : 0xffff;
+        }
+        if ((ar & 2) === 0) hiW = -1;
+      }
+    } else if ((ar & 0x0c) === 0x04) {
+      lo = limit + 1; // an expand-down segment left in the cache keeps its shape
+      hiR = hiW = ar & 0x4000 ? 0xffffffff : 0xffff;
+    }
+    this.segLo[seg] = lo;
+    this.segHiR[seg] = hiR;
+    this.segHiW[seg] = hiW;
+    if (seg === 1) {
+      this.csBase = this.segBase[1];
+      this.csLimit = limit;
+      const big = this.pe && (this.flags & Flag.VM) === 0 && (ar & 0x4000) !== 0;
+      this.codeSize = big ? 32 : 16;
+      this.ipMask = big ? -1 : 0xffff;
+      this.csFetchMax = big ? limit : Math.min(limit, 0xfffe);
+      if (!this.prefixed) this.opsz = this.adsz = this.codeSize;
+    } else if (seg === 2) {
+      this.ss32 = (ar & 0x4000) !== 0 && (this.flags & Flag.VM) === 0;
+    }
+    this.translatable = !this.pe && this.codeSize === 16 && !this.ss32 && !this.breakpoints;
+  }
+
+  /** DR7 armed an instruction breakpoint (or none is left): boundaries check them, and nothing runs as a block. */
+  breakpoints = false;
+
+  debugChanged(): void {
+    const d7 = this.dr[7];
+    let armed = false;
+    for (let i = 0; i < 4; i++) if ((d7 >> (i * 2)) & 3 && ((d7 >>> (16 + i * 4)) & 3) === 0) armed = true;
+    this.breakpoints = armed;
+    if (armed) this.attention |= Attention.Debug;
+    else this.attention &= ~Attention.Debug;
+    this.updateSegment(1);
+  }
+
+  /**
+   * An instruction breakpoint on the instruction about to run: #DB as a fault (DR6 says which), with RF set
+   * in the pushed EFLAGS so the handler's IRET runs the instruction once without breaking again.
+   */
+  private checkBreakpoint(): void {
+    if (this.flags & Flag.RF) {
+      this.flags &= ~Flag.RF;
+      return;
+    }
+    const lin = (this.csBase + this.ip) | 0;
+    const d7 = this.dr[7];
+    for (let i = 0; i < 4; i++) {
+      if ((d7 >> (i * 2)) & 3 && ((d7 >>> (16 + i * 4)) & 3) === 0 && this.dr[i] === lin) {
+        this.dr[6] = (this.dr[6] & ~0xf) | (1 << i);
+        this.instrStart = this.ip;
+        if (this.pe) this.flags |= Flag.RF;
+        this.interrupt(1);
+        return;
+      }
+    }
+  }
+
+  /** After CR0.PE or EFLAGS.VM changed: every segment's checks and the privilege level follow the new mode. */
+  modeChanged(): void {
+    this.pe = (this.cr0 & 1) !== 0;
+    if (!this.pe) this.cpl = 0;
+    else if (this.flags & Flag.VM) this.cpl = 3;
+    this.paging = this.pe && (this.cr0 & 0x80000000) !== 0;
+    this.pageUser = this.cpl === 3;
+    for (let s = 0; s < 6; s++) this.updateSegment(s);
+    this.translator?.flush();
+  }
+
+  /** The #GP(0) or, for the stack segment in protected mode, #SS(0) of an access outside a segment. */
+  limitFault(seg: number): never {
+    // Real mode reports every segment overrun, stack included, as #GP(13), as the 286 vectors record.
+    if (!this.pe) return this.fault(13);
+    return this.faultCode(seg === 2 ? 12 : 13, 0);
+  }
+
+  // ---------------------------------------------------------------- physical, linear and paged memory
 
   readPhys8(addr: number): number {
     const p = addr & this.amask;
@@ -413,78 +673,222 @@ export class Cpu implements Ist {
     }
   }
 
+  /** Linear to physical through the TLB (paging.ts walks the tables on a miss and raises #PF). */
+  linToPhys(lin: number, write: boolean): number {
+    const e = this.tlb[lin >>> PAGE_SHIFT];
+    const need = write ? (this.pageUser ? 15 : 9) : this.pageUser ? 3 : 1;
+    if ((e & need) === need) return (e & ~0xfff) | (lin & 0xfff);
+    return pageWalk(this, lin, write);
+  }
+
+  readLin8(lin: number): number {
+    return this.readPhys8(this.paging ? this.linToPhys(lin, false) : lin);
+  }
+
+  writeLin8(lin: number, v: number): void {
+    this.writePhys8(this.paging ? this.linToPhys(lin, true) : lin, v);
+  }
+
   /** Offset wrap for the current address size: 64 KiB segments wrap on 16-bit addressing. */
   get offMask(): number {
     return this.adsz === 16 ? 0xffff : -1;
   }
 
   read8(seg: number, off: number): number {
-    return this.readPhys8(this.segBase[seg] + off);
+    const o = off >>> 0;
+    if (o < this.segLo[seg] || o > this.segHiR[seg]) this.limitFault(seg);
+    return this.readLin8(this.segBase[seg] + off);
   }
 
   write8(seg: number, off: number, v: number): void {
-    this.writePhys8(this.segBase[seg] + off, v);
+    const o = off >>> 0;
+    if (o < this.segLo[seg] || o > this.segHiW[seg]) this.limitFault(seg);
+    this.writeLin8(this.segBase[seg] + off, v);
   }
 
   read16(seg: number, off: number): number {
-    const base = this.segBase[seg];
-    const p = (base + off) & this.amask;
-    if ((p & 0xfff) !== 0xfff && off !== 0xffff && this.pageKind[p >>> PAGE_SHIFT] <= 2) {
-      return this.ram[p] | (this.ram[p + 1] << 8);
+    const o = off >>> 0;
+    if (o >= this.segLo[seg] && o < this.segHiR[seg]) {
+      let p = this.segBase[seg] + off;
+      if ((p & 0xfff) !== 0xfff) {
+        if (this.paging) p = this.linToPhys(p, false);
+        p &= this.amask;
+        if (this.pageKind[p >>> PAGE_SHIFT] <= 2) return this.ram[p] | (this.ram[p + 1] << 8);
+      }
     }
-    if (off === 0xffff && this.model >= CpuModel.i80286 && this.adsz === 16) this.limitFault(seg);
-    return this.readPhys8(base + off) | (this.readPhys8(base + ((off + 1) & this.offMask)) << 8);
+    return this.readSlow(seg, off, 2);
   }
 
   write16(seg: number, off: number, v: number): void {
-    const base = this.segBase[seg];
-    const p = (base + off) & this.amask;
-    if ((p & 0xfff) !== 0xfff && off !== 0xffff && this.pageKind[p >>> PAGE_SHIFT] === 0) {
-      this.ram[p] = v;
-      this.ram[p + 1] = v >> 8;
-      return;
+    const o = off >>> 0;
+    if (o >= this.segLo[seg] && o < this.segHiW[seg]) {
+      let p = this.segBase[seg] + off;
+      if ((p & 0xfff) !== 0xfff) {
+        if (this.paging) p = this.linToPhys(p, true);
+        p &= this.amask;
+        if (this.pageKind[p >>> PAGE_SHIFT] === 0) {
+          this.ram[p] = v;
+          this.ram[p + 1] = v >> 8;
+          return;
+        }
+      }
     }
-    if (off === 0xffff && this.model >= CpuModel.i80286 && this.adsz === 16) this.limitFault(seg);
-    this.writePhys8(base + off, v);
-    this.writePhys8(base + ((off + 1) & this.offMask), v >> 8);
-  }
-
-  /**
-   * A real-mode access that runs past the 64 KiB limit: the 8086 wraps within the segment, the 286 and
-   * later raise #GP (or #SS for the stack segment) before touching memory.
-   */
-  limitFault(_seg: number): never {
-    // Real mode reports every segment overrun, stack included, as #GP(13).
-    return this.fault(13);
+    this.writeSlow(seg, off, v, 2);
   }
 
   read32(seg: number, off: number): number {
-    const m = this.offMask;
-    if (m === 0xffff && off > 0xfffc && this.model >= CpuModel.i80286) this.limitFault(seg);
-    return this.read16(seg, off) | (this.read16(seg, (off + 2) & m) << 16);
+    const o = off >>> 0;
+    if (o >= this.segLo[seg] && o + 3 <= this.segHiR[seg]) {
+      let p = this.segBase[seg] + off;
+      if ((p & 0xfff) <= 0xffc) {
+        if (this.paging) p = this.linToPhys(p, false);
+        p &= this.amask;
+        if (this.pageKind[p >>> PAGE_SHIFT] <= 2) {
+          const r = this.ram;
+          return r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24);
+        }
+      }
+    }
+    return this.readSlow(seg, off, 4);
   }
 
   write32(seg: number, off: number, v: number): void {
-    const m = this.offMask;
-    if (m === 0xffff && off > 0xfffc && this.model >= CpuModel.i80286) this.limitFault(seg);
-    this.write16(seg, off, v & 0xffff);
-    this.write16(seg, (off + 2) & m, v >>> 16);
+    const o = off >>> 0;
+    if (o >= this.segLo[seg] && o + 3 <= this.segHiW[seg]) {
+      let p = this.segBase[seg] + off;
+      if ((p & 0xfff) <= 0xffc) {
+        if (this.paging) p = this.linToPhys(p, true);
+        p &= this.amask;
+        if (this.pageKind[p >>> PAGE_SHIFT] === 0) {
+          const r = this.ram;
+          r[p] = v;
+          r[p + 1] = v >> 8;
+          r[p + 2] = v >> 16;
+          r[p + 3] = v >> 24;
+          return;
+        }
+      }
+    }
+    this.writeSlow(seg, off, v, 4);
+  }
+
+  /**
+   * A word or dword read off the fast path: past the segment's end (the 8086 wraps inside the segment, the
+   * 286 and later fault; a real-mode 16-bit address wraps its second half at 64 KiB on the 386), across a
+   * page, or from a device page.
+   */
+  readSlow(seg: number, off: number, size: number): number {
+    const o = off >>> 0;
+    if (o < this.segLo[seg] || o + size - 1 > this.segHiR[seg]) {
+      if (this.model <= CpuModel.i80186) return this.readWrapped(seg, off, size);
+      if (size === 4 && !this.pe && this.adsz === 16 && o <= 0xfffc) return this.readWrapped(seg, off, size);
+      this.limitFault(seg);
+    }
+    const a = this.segBase[seg] + off;
+    if (size === 2) return this.readLin8(a) | (this.readLin8(a + 1) << 8);
+    return this.readLin8(a) | (this.readLin8(a + 1) << 8) | (this.readLin8(a + 2) << 16) | (this.readLin8(a + 3) << 24);
+  }
+
+  writeSlow(seg: number, off: number, v: number, size: number): void {
+    const o = off >>> 0;
+    if (o < this.segLo[seg] || o + size - 1 > this.segHiW[seg]) {
+      if (this.model <= CpuModel.i80186) return this.writeWrapped(seg, off, v, size);
+      this.limitFault(seg);
+    }
+    const a = this.segBase[seg] + off;
+    if (this.paging && ((a & 0xfff) > 0x1000 - size)) {
+      // Across a page: both pages must be writable before either is written, so a #PF changes nothing.
+      this.linToPhys(a, true);
+      this.linToPhys(a + size - 1, true);
+    }
+    for (let i = 0; i < size; i++) this.writeLin8(a + i, v >> (i * 8));
+  }
+
+  private readWrapped(seg: number, off: number, size: number): number {
+    let v = 0;
+    for (let i = 0; i < size; i++) v |= this.readLin8(this.segBase[seg] + ((off + i) & 0xffff)) << (i * 8);
+    return v;
+  }
+
+  private writeWrapped(seg: number, off: number, v: number, size: number): void {
+    for (let i = 0; i < size; i++) this.writeLin8(this.segBase[seg] + ((off + i) & 0xffff), v >> (i * 8));
+  }
+
+  /**
+   * The CPU's own accesses to system structures (GDT, LDT, IDT, TSS): linear addresses checked against
+   * supervisor page rights whatever the CPL.
+   */
+  readSys8(lin: number): number {
+    const user = this.pageUser;
+    this.pageUser = false;
+    try {
+      return this.readLin8(lin);
+    } finally {
+      this.pageUser = user;
+    }
+  }
+
+  readSys16(lin: number): number {
+    return this.readSys8(lin) | (this.readSys8(lin + 1) << 8);
+  }
+
+  readSys32(lin: number): number {
+    return this.readSys16(lin) | (this.readSys16(lin + 2) << 16);
+  }
+
+  writeSys8(lin: number, v: number): void {
+    const user = this.pageUser;
+    this.pageUser = false;
+    try {
+      this.writeLin8(lin, v);
+    } finally {
+      this.pageUser = user;
+    }
+  }
+
+  writeSys16(lin: number, v: number): void {
+    this.writeSys8(lin, v);
+    this.writeSys8(lin + 1, v >> 8);
+  }
+
+  writeSys32(lin: number, v: number): void {
+    this.writeSys16(lin, v);
+    this.writeSys16(lin + 2, v >>> 16);
+  }
+
+  /** Drop every cached translation (CR3 written, paging switched). */
+  flushTlb(): void {
+    const n = this.tlbCount;
+    if (n > this.tlbUsed.length) this.tlb.fill(0);
+    else for (let i = 0; i < n; i++) this.tlb[this.tlbUsed[i]] = 0;
+    this.tlbCount = 0;
   }
 
   // ---------------------------------------------------------------- instruction fetch
 
+  /** #GP(0) for code fetched past CS's limit (real mode: IP wraps inside the 64 KiB segment instead). */
+  private fetchFault(): never {
+    return this.faultCode(13, 0);
+  }
+
   fetch8(): number {
-    const v = this.readPhys8(this.csBase + this.ip);
-    this.ip = (this.ip + 1) & 0xffff;
+    const ip = this.ip;
+    if (ip >>> 0 > this.csLimit) this.fetchFault();
+    const v = this.readLin8(this.csBase + ip);
+    this.ip = (ip + 1) & this.ipMask;
     return v;
   }
 
   fetch16(): number {
     const ip = this.ip;
-    const p = (this.csBase + ip) & this.amask;
-    if (ip < 0xfffe && (p & 0xfff) < 0xfff && this.pageKind[p >>> PAGE_SHIFT] <= 2) {
-      this.ip = ip + 2;
-      return this.ram[p] | (this.ram[p + 1] << 8);
+    let p = this.csBase + ip;
+    if (ip >>> 0 < this.csFetchMax && (p & 0xfff) !== 0xfff) {
+      if (this.paging) p = this.linToPhys(p, false);
+      p &= this.amask;
+      if (this.pageKind[p >>> PAGE_SHIFT] <= 2) {
+        this.ip = ip + 2;
+        return this.ram[p] | (this.ram[p + 1] << 8);
+      }
     }
     const lo = this.fetch8();
     return lo | (this.fetch8() << 8);
@@ -500,15 +904,55 @@ export class Cpu implements Ist {
     return this.opsz === 16 ? this.fetch16() : this.fetch32();
   }
 
-  // ---------------------------------------------------------------- stack (16-bit stack segment in real mode)
+  /** The code byte `i` bytes past IP, without moving IP (prefix and LOCK look-ahead). */
+  peekCode(i: number): number {
+    return this.readLin8(this.csBase + ((this.ip + i) & this.ipMask));
+  }
+
+  // ---------------------------------------------------------------- stack (SP or ESP by SS's B bit)
+
+  /** The stack pointer as the stack segment uses it: SP (zero-extended) or ESP. */
+  get sp(): number {
+    return this.ss32 ? this.r32[4] : this.r16[8];
+  }
+
+  set sp(v: number) {
+    if (this.ss32) this.r32[4] = v;
+    else this.r16[8] = v;
+  }
+
+  /** Add to SP or ESP (RET n, LEAVE, ENTER). */
+  adjustSP(delta: number): void {
+    if (this.ss32) this.r32[4] = this.r32[4] + delta;
+    else this.r16[8] = this.r16[8] + delta;
+  }
 
   push16(v: number): void {
-    const sp = (this.r16[8] - 2) & 0xffff;
-    this.r16[8] = sp;
-    this.write16(2, sp, v & 0xffff);
+    if (this.ss32) {
+      const sp = (this.r32[4] - 2) | 0;
+      this.write16(2, sp, v & 0xffff);
+      this.r32[4] = sp;
+    } else {
+      const sp = (this.r16[8] - 2) & 0xffff;
+      // Protected mode writes first, so a #SS or #PF leaves SP for the restart; real mode moves SP first,
+      // as the 286 vectors record for a push that faults at offset FFFFh.
+      if (this.pe) {
+        this.write16(2, sp, v & 0xffff);
+        this.r16[8] = sp;
+      } else {
+        this.r16[8] = sp;
+        this.write16(2, sp, v & 0xffff);
+      }
+    }
   }
 
   pop16(): number {
+    if (this.ss32) {
+      const sp = this.r32[4];
+      const v = this.read16(2, sp);
+      this.r32[4] = sp + 2;
+      return v;
+    }
     const sp = this.r16[8];
     const v = this.read16(2, sp);
     this.r16[8] = (sp + 2) & 0xffff;
@@ -516,13 +960,31 @@ export class Cpu implements Ist {
   }
 
   push32(v: number): void {
-    const sp = (this.r16[8] - 4) & 0xffff;
-    this.r16[8] = sp;
-    this.write16(2, sp, v & 0xffff);
-    this.write16(2, (sp + 2) & 0xffff, v >>> 16);
+    if (this.ss32) {
+      const sp = (this.r32[4] - 4) | 0;
+      this.write32(2, sp, v);
+      this.r32[4] = sp;
+    } else {
+      const sp = (this.r16[8] - 4) & 0xffff;
+      if (this.pe) {
+        this.write16(2, sp, v & 0xffff);
+        this.write16(2, (sp + 2) & 0xffff, v >>> 16);
+        this.r16[8] = sp;
+      } else {
+        this.r16[8] = sp;
+        this.write16(2, sp, v & 0xffff);
+        this.write16(2, (sp + 2) & 0xffff, v >>> 16);
+      }
+    }
   }
 
   pop32(): number {
+    if (this.ss32) {
+      const sp = this.r32[4];
+      const v = this.read32(2, sp);
+      this.r32[4] = sp + 4;
+      return v;
+    }
     const sp = this.r16[8];
     const v = this.read16(2, sp) | (this.read16(2, (sp + 2) & 0xffff) << 16);
     this.r16[8] = (sp + 4) & 0xffff;
@@ -536,6 +998,12 @@ export class Cpu implements Ist {
 
   popV(): number {
     return this.opsz === 16 ? this.pop16() : this.pop32();
+  }
+
+  /** Read the stack `k` bytes above SP/ESP without popping (far returns check before they commit). */
+  readStack(k: number, size: number): number {
+    const off = this.ss32 ? (this.r32[4] + k) | 0 : (this.r16[8] + k) & 0xffff;
+    return size === 2 ? this.read16(2, off) : this.read32(2, off);
   }
 
   // ---------------------------------------------------------------- flags
@@ -602,6 +1070,14 @@ export class Cpu implements Ist {
   /** Write FLAGS as POPF/IRET do in real mode; `mask` limits the write (0xFFFF for 16-bit forms). */
   setFlags(v: number, mask = 0xffff): void {
     const w = this.flagsWritable & mask;
+    this.lazy = 0;
+    this.flags = (this.flags & ~w) | (v & w) | this.flagsFixed;
+    if (this.flags & Flag.TF) this.attention |= Attention.TrapNext;
+    if (this.irqLine) this.attention |= Attention.Irq;
+  }
+
+  /** Write exactly the FLAGS bits in `w` (which must include every arithmetic flag): POPF/IRET in protected mode. */
+  setFlagsExact(v: number, w: number): void {
     this.lazy = 0;
     this.flags = (this.flags & ~w) | (v & w) | this.flagsFixed;
     if (this.flags & Flag.TF) this.attention |= Attention.TrapNext;

@@ -29,7 +29,7 @@ IMM_SIZE[0xc8] = 3;
 
 /** Length of a 16-bit instruction from the opcode at IP (prefixes already consumed), without fetching it. */
 export function lengthAt(cpu: Cpu): number {
-  const peek = (i: number): number => cpu.readPhys8(cpu.csBase + ((cpu.ip + i) & 0xffff));
+  const peek = (i: number): number => cpu.peekCode(i);
   let op = peek(0);
   let len = 1;
   if (op === 0x0f) {
@@ -65,7 +65,7 @@ for (let op = 0xb2; op <= 0xb7; op++) HAS_MODRM_0F[op] = 1;
  * SIB and 32-bit displacements, 16- or 32-bit immediates, the two-byte map. For the 386's 15-byte limit.
  */
 export function lengthAt386(cpu: Cpu): number {
-  const peek = (i: number): number => cpu.readPhys8(cpu.csBase + ((cpu.ip + i) & 0xffff));
+  const peek = (i: number): number => cpu.peekCode(i);
   const v = cpu.opsz >> 3;
   const op = peek(0);
   if (op === 0x0f) {

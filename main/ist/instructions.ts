@@ -19,6 +19,7 @@ import {
 } from './modrm.js';
 import { execute0f } from './instructions_0f.js';
 import { fpuExecute, fpuWait } from './fpu.js';
+import { checkIoPermission, IntSource, loadSegmentProtected, writableFlags } from './protected.js';
 import { HAS_MODRM, lengthAt, lengthAt386 } from './decode.js';
 
 /** Sign bit number of the current operand size. */
@@ -218,18 +219,20 @@ function escape(cpu: Cpu, op: number): void {
   const m = decodeModrm(cpu);
   if (cpu.model >= CpuModel.i80286) {
     if (cpu.cr0 & 0xc) cpu.fault(7); // CR0.EM or CR0.TS: device not available
-    if (m < 0xc0 && cpu.adsz === 16 && cpu.eaOff + ESC_OPERAND[op & 7][(m >> 3) & 7] > 0x10000) cpu.fault(13);
+    if (!cpu.pe && m < 0xc0 && cpu.adsz === 16 && cpu.eaOff + ESC_OPERAND[op & 7][(m >> 3) & 7] > 0x10000) cpu.fault(13);
   }
   if (cpu.fpu !== undefined) fpuExecute(cpu, cpu.fpu, op, m);
 }
 
 function inPort(cpu: Cpu, port: number, size: number): void {
+  if (cpu.pe) checkIoPermission(cpu, port, size);
   if (size === 1) cpu.r8[0] = cpu.bus.in8(port);
   else if (size === 2) cpu.r16[0] = cpu.bus.in16(port);
   else cpu.r32[0] = cpu.bus.in32(port);
 }
 
 function outPort(cpu: Cpu, port: number, size: number): void {
+  if (cpu.pe) checkIoPermission(cpu, port, size);
   if (size === 1) cpu.bus.out8(port, cpu.r8[0]);
   else if (size === 2) cpu.bus.out16(port, cpu.r16[0]);
   else cpu.bus.out32(port, cpu.r32[0]);
@@ -290,7 +293,18 @@ function op06_1E(cpu: Cpu, op: number): void {
 }
 
 function op07_1F(cpu: Cpu, op: number): void {
-  cpu.loadSeg(op >> 3, cpu.popV() & 0xffff);
+  popSegment(cpu, op >> 3);
+}
+
+/** POP ES/SS/DS/FS/GS: the selector is loaded (and checked) before SP moves, so a fault restarts cleanly. */
+export function popSegment(cpu: Cpu, seg: number): void {
+  const w = cpu.opsz >> 3;
+  const v = cpu.readStack(0, w) & 0xffff;
+  // SP moves by the stack's width before the load (POP SS may change it).
+  const ss32 = cpu.ss32;
+  cpu.loadSeg(seg, v);
+  if (ss32) cpu.r32[4] = cpu.r32[4] + w;
+  else cpu.r16[8] = cpu.r16[8] + w;
 }
 
 function op0F(cpu: Cpu, op: number): void {
@@ -333,7 +347,7 @@ function op66(cpu: Cpu, op: number): void {
     invalidOpcode(cpu);
     return;
   }
-  cpu.opsz = 32;
+  cpu.opsz = cpu.codeSize === 16 ? 32 : 16;
   cpu.prefixed = true;
   return dispatchPrefixed(cpu, cpu.fetch8());
 }
@@ -346,7 +360,7 @@ function op67(cpu: Cpu, op: number): void {
     invalidOpcode(cpu);
     return;
   }
-  cpu.adsz = 32;
+  cpu.adsz = cpu.codeSize === 16 ? 32 : 16;
   cpu.prefixed = true;
   return dispatchPrefixed(cpu, cpu.fetch8());
 }
@@ -367,7 +381,7 @@ for (const p of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf
  * and XCHG with memory, ADD OR ADC SBB AND SUB XOR with a memory destination, NOT NEG INC DEC of memory.
  */
 function lockable(cpu: Cpu): boolean {
-  const peek = (i: number): number => cpu.readPhys8(cpu.csBase + ((cpu.ip + i) & 0xffff));
+  const peek = (i: number): number => cpu.peekCode(i);
   let i = 0;
   while (i < 15 && IS_PREFIX[peek(i)]) i++;
   const op = peek(i);
@@ -457,7 +471,7 @@ function op60_6F(cpu: Cpu, op: number): void {
     case 0x60: pusha(cpu); return;
     case 0x61: popa(cpu); return;
     case 0x62: bound(cpu); return;
-    case 0x63: invalidOpcode(cpu); return; // ARPL is protected-mode only
+    case 0x63: arpl(cpu); return;
     case 0x68: cpu.pushV(cpu.fetchImm()); return;
     case 0x6a: cpu.pushV(fetchS8V(cpu)); return;
     case 0x69: case 0x6b: {
@@ -573,16 +587,33 @@ function op8F(cpu: Cpu, op: number): void {
  * SP, so the other form is unaffected. A fault puts SP back, since the instruction restarts.
  */
 function popToMemory32(cpu: Cpu): void {
-  const sp = cpu.r16[8];
+  const sp = cpu.r32[4];
   const v = cpu.popV();
   try {
     const m = decodeModrm(cpu);
     if (m & 0x38) invalidOpcode(cpu);
     else writeEV(cpu, m, v);
   } catch (e) {
-    cpu.r16[8] = sp;
+    cpu.r32[4] = sp;
     throw e;
   }
+}
+
+/** ARPL Ew, Gw: raise the selector's RPL to the register's (protected mode only; #UD in real and V86 mode). */
+function arpl(cpu: Cpu): void {
+  if (!cpu.pe || cpu.flags & Flag.VM) return invalidOpcode(cpu);
+  const m = decodeModrm(cpu);
+  const dst = readE16(cpu, m);
+  const src = getReg16(cpu, (m >> 3) & 7);
+  if ((dst & 3) < (src & 3)) {
+    writeE16(cpu, m, (dst & ~3) | (src & 3));
+    cpu.setFlag(Flag.ZF, true);
+  } else cpu.setFlag(Flag.ZF, false);
+}
+
+/** IOPL-sensitive instructions (CLI, STI, PUSHF, POPF, INT n, IRET): #GP(0) in V86 mode below IOPL 3. */
+function v86Sensitive(cpu: Cpu): void {
+  if (cpu.flags & Flag.VM && (cpu.flags & Flag.IOPL) !== Flag.IOPL) cpu.faultCode(13, 0);
 }
 
 // XCHG/NOP, conversions, far call, flags
@@ -619,13 +650,18 @@ function op9B(cpu: Cpu, op: number): void {
 }
 
 function op9C(cpu: Cpu, op: number): void {
+  v86Sensitive(cpu);
   if (cpu.opsz === 16) cpu.push16(cpu.getFlags());
   else cpu.push32(cpu.getFlags() & ~(Flag.VM | Flag.RF));
 }
 
 function op9D(cpu: Cpu, op: number): void {
-  if (cpu.opsz === 16) cpu.setFlags(cpu.pop16(), 0xffff);
-  else cpu.setFlags(cpu.pop32(), ~(Flag.VM | Flag.RF));
+  v86Sensitive(cpu);
+  const mask = cpu.opsz === 16 ? 0xffff : ~(Flag.VM | Flag.RF);
+  const v = cpu.popV();
+  if (!cpu.pe) cpu.setFlags(v, mask);
+  else if (cpu.flags & Flag.VM) cpu.setFlagsExact(v, 0x7fd5 & ~Flag.IOPL & mask);
+  else cpu.setFlagsExact(v, writableFlags(cpu) & mask & ~Flag.RF);
 }
 
 function op9E(cpu: Cpu, op: number): void {
@@ -763,15 +799,17 @@ function opCB(cpu: Cpu, op: number): void {
 }
 
 function opCC(cpu: Cpu, op: number): void {
-  cpu.softwareInterrupt(3); return;
+  cpu.softwareInterrupt(3, IntSource.SoftwareTrap); return;
 }
 
 function opCD(cpu: Cpu, op: number): void {
-  cpu.softwareInterrupt(cpu.fetch8()); return;
+  cpu.softwareInterrupt(cpu.fetch8(), IntSource.Software); return;
 }
 
 function opCE(cpu: Cpu, op: number): void {
-  if (cpu.getOF()) cpu.interrupt(4);
+  if (!cpu.getOF()) return;
+  if (cpu.pe) cpu.softwareInterrupt(4, IntSource.SoftwareTrap);
+  else cpu.interruptReal(4);
 }
 
 function opCF(cpu: Cpu, op: number): void {
@@ -891,11 +929,20 @@ function opF9(cpu: Cpu, op: number): void {
   cpu.setFlag(Flag.CF, true); return;
 }
 
+/** CLI/STI in protected mode need CPL <= IOPL (V86 mode: IOPL 3). */
+function checkIopl(cpu: Cpu): void {
+  if (!cpu.pe) return;
+  const iopl = (cpu.flags >> 12) & 3;
+  if (cpu.flags & Flag.VM ? iopl < 3 : cpu.cpl > iopl) cpu.faultCode(13, 0);
+}
+
 function opFA(cpu: Cpu, op: number): void {
+  checkIopl(cpu);
   cpu.flags &= ~Flag.IF; return;
 }
 
 function opFB(cpu: Cpu, op: number): void {
+  checkIopl(cpu);
   if (!(cpu.flags & Flag.IF)) cpu.attention |= Attention.Shadow;
   cpu.flags |= Flag.IF;
   if (cpu.irqLine) cpu.attention |= Attention.Irq;
@@ -1175,10 +1222,10 @@ OPS[0xfd] = opFD;
 /** After a prefix: the 286 and 386 refuse over-long instructions, then the next byte dispatches as usual. */
 function dispatchPrefixed(cpu: Cpu, op: number): void {
   if (cpu.model >= CpuModel.i80286) {
-    cpu.ip = (cpu.ip - 1) & 0xffff;
+    cpu.ip = (cpu.ip - 1) & cpu.ipMask;
     if (cpu.model === CpuModel.i80286) checkLength286(cpu);
     else checkLength386(cpu);
-    cpu.ip = (cpu.ip + 1) & 0xffff;
+    cpu.ip = (cpu.ip + 1) & cpu.ipMask;
   }
   OPS[op](cpu, op);
 }

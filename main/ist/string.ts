@@ -6,6 +6,7 @@
  */
 import { LazyOp, ARITH_FLAGS, type Cpu } from './cpu.js';
 import { CpuModel, Flag } from './ist.js';
+import { checkIoPermission } from './protected.js';
 
 export const REP_CHUNK = 4096;
 const DS = 3;
@@ -49,8 +50,9 @@ export function stringOp(cpu: Cpu, op: number, size: number): void {
     count = cx < REP_CHUNK ? cx : REP_CHUNK;
   }
   // The 286 and later fault on an element that straddles the end of a 64 KiB segment: run up to it.
+  if (cpu.pe && (op === StrOp.INS || op === StrOp.OUTS)) checkIoPermission(cpu, r16[4], size);
   let straddleAt = -1;
-  if (size > 1 && a16 && cpu.model >= CpuModel.i80286) {
+  if (size > 1 && a16 && cpu.model >= CpuModel.i80286 && !cpu.pe) {
     const k = Math.min(USES_SI[op] ? firstStraddle(si, step, size) : NEVER, USES_DI[op] ? firstStraddle(di, step, size) : NEVER);
     if (k < count) {
       straddleAt = k;
@@ -60,6 +62,7 @@ export function stringOp(cpu: Cpu, op: number, size: number): void {
   let done = 0;
   let stoppedByCompare = false;
   const eaxMask = size === 1 ? 0xff : size === 2 ? 0xffff : -1;
+  try {
   switch (op) {
     case StrOp.MOVS:
       for (; done < count; done++) {
@@ -134,6 +137,12 @@ export function stringOp(cpu: Cpu, op: number, size: number): void {
       break;
     }
   }
+  } catch (e) {
+    // A fault part-way (a page fault, a limit): the elements done so far stay done, and the restart
+    // continues from the faulting one with the registers counted that far.
+    if (done > 0) commit(cpu, a16, si, di, rep, done);
+    throw e;
+  }
   if (a16) {
     r16[12] = si;
     r16[14] = di;
@@ -148,6 +157,20 @@ export function stringOp(cpu: Cpu, op: number, size: number): void {
     if (cx !== 0 && !stoppedByCompare && straddleAt < 0) cpu.ip = cpu.instrStart;
   }
   if (straddleAt >= 0 && !stoppedByCompare) straddleFault(cpu, op, size, step);
+}
+
+function commit(cpu: Cpu, a16: boolean, si: number, di: number, rep: number, done: number): void {
+  if (a16) {
+    cpu.r16[12] = si;
+    cpu.r16[14] = di;
+  } else {
+    cpu.r32[6] = si;
+    cpu.r32[7] = di;
+  }
+  if (rep !== 0) {
+    if (a16) cpu.r16[2] = cpu.r16[2] - done;
+    else cpu.r32[1] = cpu.r32[1] - done;
+  }
 }
 
 const NEVER = 0x7fffffff;

@@ -575,23 +575,24 @@ describe('IST contract: faults', () => {
   });
 });
 
-describe('IST contract: protected mode is refused with Shutdown', () => {
-  it('on the 286, LMSW setting PE stops with Shutdown (and LMSW without PE runs on)', () => {
+describe('IST contract: entering protected mode and shutting down', () => {
+  it('on the 286, LMSW setting PE enters protected mode and runs on with the real-mode caches', () => {
     const m = machine(CpuModel.i80286, [
       0xb8, 0x02, 0x00, // 0: MOV AX, 2      (MP)
       0x0f, 0x01, 0xf0, // 3: LMSW AX
       0x40, //             6: INC AX        ; AX=3: PE
       0x0f, 0x01, 0xf0, // 7: LMSW AX
       0x43, //             A: INC BX
-      0xf4, //             B: HLT
+      0x0f, 0x01, 0xe1, // B: SMSW CX
+      0xf4, //             E: HLT
     ]);
-    expect(m.cpu.run(100)).toBe(StopReason.Shutdown);
-    expect(m.cpu.instructions).toBe(4);
-    expect(ip(m.cpu)).toBe(0x0a);
-    expect(bx(m.cpu)).toBe(0);
+    expect(m.cpu.run(100)).toBe(StopReason.Halt);
+    expect(m.cpu.instructions).toBe(7);
+    expect(bx(m.cpu)).toBe(1);
+    expect(m.cpu.getRegisters().ecx & 0xffff).toBe(0xfff3);
   });
 
-  it('on the 386, MOV CR0 setting PE stops with Shutdown', () => {
+  it('on the 386, MOV CR0 setting PE enters protected mode', () => {
     const m = machine(CpuModel.i80386, [
       0x0f, 0x20, 0xc0, //       0: MOV EAX, CR0
       0x66, 0x83, 0xc8, 0x01, // 3: OR EAX, 1
@@ -599,9 +600,24 @@ describe('IST contract: protected mode is refused with Shutdown', () => {
       0x43, //                   A: INC BX
       0xf4, //                   B: HLT
     ]);
+    expect(m.cpu.run(100)).toBe(StopReason.Halt);
+    expect(m.cpu.instructions).toBe(5);
+    expect(bx(m.cpu)).toBe(1);
+  });
+
+  it('a fault that cannot be delivered, nor its double fault, shuts the CPU down (triple fault)', () => {
+    const m = machine(CpuModel.i80386, [
+      0x2e, 0x0f, 0x01, 0x1e, 0x20, 0x00, // 0: LIDT [CS:20h]  ; limit 0: no gate is reachable
+      0x0f, 0x20, 0xc0, //                   6: MOV EAX, CR0
+      0x0c, 0x01, //                         9: OR AL, 1
+      0x0f, 0x22, 0xc0, //                   B: MOV CR0, EAX
+      0xcc, //                               E: INT3 -> #GP -> #DF -> shutdown
+      0x43, //                               F: INC BX
+      0xf4, //                              10: HLT
+      ...new Array(0x20 - 0x11).fill(0x90),
+      0, 0, 0, 0, 0, 0, //                  20: IDTR image: limit 0, base 0
+    ]);
     expect(m.cpu.run(100)).toBe(StopReason.Shutdown);
-    expect(m.cpu.instructions).toBe(3);
-    expect(ip(m.cpu)).toBe(0x0a);
     expect(bx(m.cpu)).toBe(0);
   });
 });
