@@ -131,7 +131,7 @@ export function enter(cpu: Cpu, size: number, level: number): void {
     // The new frame must fit: the 386 checks the lowest byte it reserves.
     if (cpu.pe && size > 0) {
       const low = cpu.ss32 ? (cpu.r32[4] - size) | 0 : (cpu.r16[8] - size) & 0xffff;
-      cpu.read8(2, low);
+      cpu.probeWrite(2, low, 1);
     }
     if (w === 2) cpu.r16[10] = frame;
     else cpu.r32[5] = frame;

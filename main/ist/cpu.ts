@@ -804,6 +804,17 @@ export class Cpu implements Ist {
     for (let i = 0; i < size; i++) this.writeLin8(a + i, v >> (i * 8));
   }
 
+  /** Check that a write of `size` bytes at seg:off would succeed (limit, rights, page), without writing. */
+  probeWrite(seg: number, off: number, size: number): void {
+    const o = off >>> 0;
+    if (o < this.segLo[seg] || o + size - 1 > this.segHiW[seg]) this.limitFault(seg);
+    if (this.paging) {
+      const a = this.segBase[seg] + off;
+      this.linToPhys(a, true);
+      this.linToPhys(a + size - 1, true);
+    }
+  }
+
   private readWrapped(seg: number, off: number, size: number): number {
     let v = 0;
     for (let i = 0; i < size; i++) v |= this.readLin8(this.segBase[seg] + ((off + i) & 0xffff)) << (i * 8);

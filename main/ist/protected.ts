@@ -777,8 +777,9 @@ export function taskSwitch(cpu: Cpu, sel: number, source: number, ext = 0): void
   cpu.lazy = 0;
   cpu.flags = is386 ? (flags & 0x37fd7) | 2 : (flags & 0x7fd7) | 2;
   for (let i = 0; i < 8; i++) {
+    // A 286 TSS holds words: the 386 fills the registers' top halves with ones (as Bochs and test386 have it).
     if (is386) cpu.r32[i] = n.regs[i];
-    else cpu.r16[i * 2] = n.regs[i];
+    else cpu.r32[i] = 0xffff0000 | n.regs[i];
   }
   cpu.ip = n.eip;
   // Selectors first, unusable until checked, so a #TS below is taken with the new task's values.
