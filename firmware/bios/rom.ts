@@ -31,6 +31,11 @@ export const RomOffset = {
    * offset 0Ah as programs check; INT 67h enters at FE02:0012h: `SVC E7h ; iret`, served by VEMM.
    */
   emsDevice: 0xe020,
+  /**
+   * The DPMI host's mode switch entry (INT 2Fh AX=1687h returns it): `SVC 54h ; retf`, served by VDPMI,
+   * which enters protected mode at the caller's return address (the RETF runs only when the switch fails).
+   */
+  dpmiEntry: 0xe038,
   /** POST entry (the reset vector jumps here). */
   post: 0xe05b,
   /** INT 15h AH=C0h system configuration table. */
@@ -50,6 +55,8 @@ export const SVC_POST = 0x7f;
 export const SVC_RETURN_HOOK = 0x7e;
 /** The XMS driver's entry (RomOffset.xmsDriver), in the MVM services' range (docs/doskrnl.md). */
 export const SVC_XMS = 0x53;
+/** The DPMI mode switch entry (RomOffset.dpmiEntry), and VDPMI's real-mode returns (docs/doskrnl.md). */
+export const SVC_DPMI = 0x54;
 export const svcBios = (vector: number): number => 0x80 + vector;
 
 /** Vectors whose service runs entirely on the host: `sti ; SVC 80h+v ; retf 2`. */
@@ -190,6 +197,7 @@ export function buildBiosRom(date = '11/23/26'): BiosRom {
   a.org(RomOffset.emsDevice).db(0xff, 0xff, 0xff, 0xff, 0x00, 0xc0, 0x16, 0x00, 0x16, 0x00).ascii('EMMXXXX0');
   a.org(RomOffset.emsDevice + 0x12).svc(svcBios(0x67)).iret();
   a.org(RomOffset.emsDevice + 0x16).db(0xcb);
+  a.org(RomOffset.dpmiEntry).svc(SVC_DPMI).db(0xcb);
 
   // ---- POST
   a.org(RomOffset.post);

@@ -421,8 +421,10 @@ export function createDosKernel(options: DosOptions): VddModule {
         k.set({ eax: (k.r.eax & ~0xffff) | 0x8002, eflags: k.r.eflags | CF });
       });
       vdh.registerName('DOSKRNL', (command, input) => {
-        // 1-2: the console's stdin and state (console.ts); 3: the session clipboard; 4: set it from the host.
+        // 1-2: the console's stdin and state (console.ts); 3: the session clipboard; 4: set it from the host; 5: below.
         if (command === 3) return { text: k.clipboard };
+        // 5: the current process (its PSP segment), for VDPMI's PSP selector.
+        if (command === 5) return { psp: k.processes.current };
         if (command === 4) {
           if (typeof input !== 'string' || input.length > 0x8000) throw new Error('DOSKRNL: clipboard text must be a string of at most 32 KB');
           k.clipboard = input;

@@ -3,12 +3,12 @@
  * Instruction semantics live beside it, split by concern (alu, shift, muldiv, bcd, string, control,
  * instructions for the one-byte map, instructions_0f for the two-byte map).
  */
-import { CpuModel, Flag, PAGE_SHIFT, PageKind, StopReason, type CpuBus, type CpuRegisters, type Ist } from './ist.js';
+import { CpuModel, Flag, InterruptSource, PAGE_SHIFT, PageKind, StopReason, type CpuBus, type CpuRegisters, type CpuState, type Ist } from './ist.js';
 import { OPS } from './instructions.js';
 import { MAY_JUMP } from './decode.js';
 import { Translator, type Block } from './translate.js';
 import { Fpu } from './fpu.js';
-import { deliverException, interruptProtected, IntSource, loadSegmentProtected } from './protected.js';
+import { deliverException, fetchDescriptor, interruptProtected, IntSource, loadSegmentProtected, setSegmentCache } from './protected.js';
 import { pageWalk } from './paging.js';
 
 /**
@@ -401,6 +401,12 @@ export class Cpu implements Ist {
     } else {
       this.attention &= ~Attention.Irq;
     }
+    if (this.intercepted) {
+      // The monitor serves the interrupt before another instruction runs.
+      this.intercepted = false;
+      this.attention &= ~Attention.Stop;
+      return true;
+    }
     this.attention &= ~Attention.TrapNext;
     if (this.flags & Flag.TF) this.attention |= Attention.Trap;
     return false;
@@ -431,7 +437,8 @@ export class Cpu implements Ist {
   deliverFault(vector: number, code = -1): void {
     // The 8086/186 push the address after a divide error; later chips push the faulting instruction.
     if (this.model >= CpuModel.i80286 || vector !== 0) this.ip = this.instrStart;
-    if (this.pe) deliverException(this, vector, code);
+    if (this.pe && this.interceptProtected && (this.flags & Flag.VM) === 0) this.intercept(vector, InterruptSource.Exception, code);
+    else if (this.pe) deliverException(this, vector, code);
     else this.interruptReal(vector);
   }
 
@@ -476,10 +483,28 @@ export class Cpu implements Ist {
    */
   interrupt(vector: number): void {
     if (this.pe) {
+      if (this.interceptProtected && (this.flags & Flag.VM) === 0) return this.intercept(vector, InterruptSource.External, -1);
       interruptProtected(this, vector, IntSource.External, -1);
       return;
     }
     this.interruptReal(vector);
+  }
+
+  // ---------------------------------------------------------------- interception (a DPMI host in the monitor)
+
+  interceptProtected = false;
+  stopSource = 0;
+  stopErrorCode = -1;
+  /** An interrupt was intercepted between instructions: run() returns before the next one. */
+  private intercepted = false;
+
+  private intercept(vector: number, source: number, code: number): void {
+    this.stopVector = vector;
+    this.stopSource = source;
+    this.stopErrorCode = code;
+    this.stopReason = StopReason.IntHook;
+    this.attention |= Attention.Stop;
+    this.intercepted = true;
   }
 
   /** Real-mode interrupt entry: FLAGS, CS, IP on the stack, IF and TF cleared, CS:IP from the vector table. */
@@ -516,6 +541,7 @@ export class Cpu implements Ist {
     if (source === IntSource.Software && (this.flags & Flag.VM) !== 0 && (this.flags & Flag.IOPL) !== Flag.IOPL) {
       this.faultCode(13, 0);
     }
+    if (this.interceptProtected && (this.flags & Flag.VM) === 0) return this.intercept(vector, source, -1);
     interruptProtected(this, vector, source, -1);
   }
 
@@ -1159,6 +1185,95 @@ export class Cpu implements Ist {
       fs: this.sreg[4],
       gs: this.sreg[5],
     };
+  }
+
+  get protectedMode(): boolean {
+    return this.pe;
+  }
+
+  segmentBase(seg: number): number {
+    return this.segBase[seg] >>> 0;
+  }
+
+  saveState(): CpuState {
+    const seg = (i: number): { sel: number; base: number; limit: number; ar: number } => ({
+      sel: this.sreg[i],
+      base: this.segBase[i] >>> 0,
+      limit: this.segLimit[i] >>> 0,
+      ar: this.segAr[i],
+    });
+    return {
+      regs: Array.from(this.r32, (v) => v >>> 0),
+      eip: this.ip >>> 0,
+      eflags: this.getFlags() >>> 0,
+      segs: [0, 1, 2, 3, 4, 5].map(seg),
+      cr0: this.cr0 >>> 0,
+      cr2: this.cr[2] >>> 0,
+      cr3: this.cr[3] >>> 0,
+      cpl: this.cpl,
+      gdtBase: this.gdtBase >>> 0,
+      gdtLimit: this.gdtLimit,
+      idtBase: this.idtBase >>> 0,
+      idtLimit: this.idtLimit,
+      ldtr: { sel: this.ldtr, base: this.ldtBase >>> 0, limit: this.ldtLimit >>> 0, ar: 0x82 },
+      tr: { sel: this.tr, base: this.trBase >>> 0, limit: this.trLimit >>> 0, ar: 0x80 | this.trType },
+    };
+  }
+
+  restoreState(s: CpuState): void {
+    for (let i = 0; i < 8; i++) this.r32[i] = s.regs[i];
+    this.ip = s.eip | 0;
+    this.lazy = 0;
+    this.flags = (s.eflags & 0x37fd7) | this.flagsFixed;
+    this.cr0 = s.cr0 | 0;
+    this.cr[0] = this.cr0;
+    this.cr[2] = s.cr2 | 0;
+    this.cr[3] = s.cr3 | 0;
+    this.gdtBase = s.gdtBase | 0;
+    this.gdtLimit = s.gdtLimit;
+    this.idtBase = s.idtBase | 0;
+    this.idtLimit = s.idtLimit;
+    this.ldtr = s.ldtr.sel;
+    this.ldtBase = s.ldtr.base | 0;
+    this.ldtLimit = s.ldtr.limit | 0;
+    this.tr = s.tr.sel;
+    this.trBase = s.tr.base | 0;
+    this.trLimit = s.tr.limit | 0;
+    this.trType = s.tr.ar & 0xf;
+    this.modeChanged();
+    this.cpl = s.cpl;
+    this.pageUser = s.cpl === 3;
+    for (let i = 0; i < 6; i++) {
+      const g = s.segs[i];
+      this.sreg[i] = g.sel;
+      this.segBase[i] = g.base | 0;
+      this.segLimit[i] = g.limit | 0;
+      this.segAr[i] = g.ar;
+      this.updateSegment(i);
+    }
+    this.flushTlb();
+    if (this.flags & Flag.TF) this.attention |= Attention.TrapNext;
+    if (this.irqLine) this.attention |= Attention.Irq;
+  }
+
+  loadSegment(seg: number, selector: number): boolean {
+    if (!this.pe || this.flags & Flag.VM) {
+      this.loadSegReal(seg, selector & 0xffff);
+      return true;
+    }
+    try {
+      if (seg === 1) {
+        // CS: a code segment of the current privilege (what a far JMP would accept).
+        if (!fetchDescriptor(this, selector)) return false;
+        const hi = this.descHi;
+        if ((hi & 0x1800) !== 0x1800 || (hi & 0x8000) === 0) return false;
+        setSegmentCache(this, 1, (selector & 0xfffc) | this.cpl, this.descLo, this.descHi);
+      } else loadSegmentProtected(this, seg, selector & 0xffff);
+      return true;
+    } catch (e) {
+      if (e instanceof CpuFault) return false;
+      throw e;
+    }
   }
 
   setRegisters(regs: Partial<CpuRegisters>): void {

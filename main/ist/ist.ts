@@ -112,6 +112,50 @@ export interface CpuRegisters {
   gs: number;
 }
 
+/** One segment register with its descriptor cache. */
+export interface SegmentState {
+  sel: number;
+  base: number;
+  limit: number;
+  /** Access rights as the descriptor's second dword >> 8: access byte, AVL (bit 12), D/B (14), G (15). */
+  ar: number;
+}
+
+/**
+ * Everything the CPU holds, protected mode included: what a DPMI host saves before it reflects an interrupt
+ * to real mode and restores afterwards. FPU state is not part of it.
+ */
+export interface CpuState {
+  /** EAX ECX EDX EBX ESP EBP ESI EDI. */
+  regs: number[];
+  eip: number;
+  eflags: number;
+  /** ES CS SS DS FS GS. */
+  segs: SegmentState[];
+  cr0: number;
+  cr2: number;
+  cr3: number;
+  cpl: number;
+  gdtBase: number;
+  gdtLimit: number;
+  idtBase: number;
+  idtLimit: number;
+  ldtr: SegmentState;
+  tr: SegmentState;
+}
+
+/** Where an intercepted protected-mode interrupt came from (`Ist.stopSource`). */
+export const InterruptSource = {
+  /** An IRQ, or the monitor. */
+  External: 0,
+  /** INT n. */
+  Software: 1,
+  /** INT3 or INTO. */
+  SoftwareTrap: 2,
+  /** A CPU exception; `stopErrorCode` holds its error code (-1: none), EIP the faulting instruction. */
+  Exception: 3,
+} as const;
+
 /** The CPU as the monitor drives it. */
 export interface Ist {
   readonly model: CpuModel;
@@ -147,4 +191,25 @@ export interface Ist {
   interrupt(vector: number): void;
   getRegisters(): CpuRegisters;
   setRegisters(regs: Partial<CpuRegisters>): void;
+  /** CR0.PE is set (protected or V86 mode). */
+  readonly protectedMode: boolean;
+  /** The linear base of a segment register's descriptor cache (real mode: selector * 16). */
+  segmentBase(seg: number): number;
+  /** Snapshot and restore of the whole state, descriptor caches and system registers included. */
+  saveState(): CpuState;
+  restoreState(state: CpuState): void;
+  /**
+   * Load a segment register the way MOV would in the current mode (protected mode: the descriptor is read
+   * from the GDT/LDT and checked). Returns false, changing nothing, where MOV would fault.
+   */
+  loadSegment(seg: number, selector: number): boolean;
+  /**
+   * With this set, every interrupt and exception that protected mode would deliver through the IDT stops
+   * `run()` with `StopReason.IntHook` instead (a DPMI host in the monitor serves them): `stopVector`,
+   * `stopSource` and `stopErrorCode` say what it was; EIP is the return address (the faulting instruction
+   * for an exception). V86 mode is not intercepted.
+   */
+  interceptProtected: boolean;
+  readonly stopSource: number;
+  readonly stopErrorCode: number;
 }

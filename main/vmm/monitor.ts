@@ -97,6 +97,17 @@ export class VirtualMachine {
     this.cpu.intHooked[vector] = 1;
   }
 
+  /**
+   * Serve the interrupts and exceptions the CPU intercepts in protected mode (a DPMI host); undefined turns
+   * interception off, and protected mode delivers through the IDT again.
+   */
+  interceptProtectedMode(handler: (() => void) | undefined): void {
+    this.protectedModeHandler = handler;
+    this.cpu.interceptProtected = handler !== undefined;
+  }
+
+  private protectedModeHandler: (() => void) | undefined;
+
   /** Call `fire` when the clock reaches `ticksFromNow` ticks later; returns a function that disarms it. */
   addTimer(ticksFromNow: number, fire: () => void): () => void {
     const t: Timer = { at: this.now + Math.max(1, Math.ceil(ticksFromNow)), seq: this.timerSeq++, fire, armed: true };
@@ -174,6 +185,12 @@ export class VirtualMachine {
           break;
         case StopReason.IntHook: {
           const vector = this.cpu.stopVector;
+          if (this.cpu.protectedMode) {
+            // Intercepted protected-mode interrupts and exceptions go to the DPMI host (Ist.interceptProtected).
+            if (this.protectedModeHandler) this.protectedModeHandler();
+            else this.stop(`protected-mode interrupt ${hex(vector)}h intercepted with no host to serve it`);
+            break;
+          }
           const hook = this.intHooks.get(vector);
           if (!hook || !hook(this)) this.cpu.interrupt(vector);
           break;
@@ -224,10 +241,10 @@ export class VirtualMachine {
   /** HLT: an SVC call when the next two bytes are `n, ~n`; otherwise the guest idles until an interrupt. */
   private onHalt(): void {
     const r = this.cpu.getRegisters();
-    const lin = (r.cs << 4) + r.eip;
+    const lin = this.cpu.segmentBase(1) + r.eip;
     const n = this.peek(lin);
     if ((n ^ 0xff) === this.peek(lin + 1)) {
-      this.cpu.setRegisters({ eip: (r.eip + 2) & 0xffff });
+      this.cpu.setRegisters({ eip: this.cpu.protectedMode ? r.eip + 2 : (r.eip + 2) & 0xffff });
       const handler = this.svcs.get(n);
       if (!handler) {
         this.stop(`unknown SVC ${n} at ${hex(r.cs)}:${hex((r.eip - 1) & 0xffff)}`);

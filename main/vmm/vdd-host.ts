@@ -6,7 +6,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, re
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Surface } from '../vman/surface.js';
-import { Flag, PageKind, type CpuModel, type CpuRegisters } from '../ist/ist.js';
+import { Flag, PageKind, type CpuModel, type CpuRegisters, type CpuState } from '../ist/ist.js';
 import type { VirtualMachine } from './monitor.js';
 import { RomOffset } from '../../firmware/bios/rom.js';
 import {
@@ -171,7 +171,8 @@ export class VddHost implements Vdh {
     if (this.biosServices[vector]) throw new Error(`BIOS service INT ${hex2(vector)} is installed twice`);
     this.biosServices[vector] = service;
   }
-  biosEntry(vector: number | 'xms'): { segment: number; offset: number } | undefined {
+  biosEntry(vector: number | 'xms' | 'dpmi'): { segment: number; offset: number } | undefined {
+    if (vector === 'dpmi') return { segment: 0xf000, offset: RomOffset.dpmiEntry };
     if (vector === 0x33) return { segment: 0xf000, offset: RomOffset.mouseDriver };
     if (vector === 0x67) return { segment: 0xf000 + (RomOffset.emsDevice >> 4), offset: 0x12 };
     if (vector === 'xms') return { segment: 0xf000, offset: RomOffset.xmsDriver };
@@ -186,6 +187,23 @@ export class VddHost implements Vdh {
   }
   setRegisters(regs: Partial<CpuRegisters>): void {
     this.vm.cpu.setRegisters(regs);
+  }
+
+  getCpuState(): CpuState {
+    return this.vm.cpu.saveState();
+  }
+  setCpuState(state: CpuState): void {
+    this.vm.cpu.restoreState(state);
+  }
+  loadSegment(seg: number, selector: number): boolean {
+    return this.vm.cpu.loadSegment(seg, selector);
+  }
+  interceptProtectedMode(handler: (() => void) | undefined): void {
+    this.vm.interceptProtectedMode(handler);
+  }
+  protectedModeInterrupt(): { vector: number; source: number; errorCode: number } {
+    const c = this.vm.cpu;
+    return { vector: c.stopVector, source: c.stopSource, errorCode: c.stopErrorCode };
   }
 
   readGuest(addr: number, length: number): Uint8Array {

@@ -7,11 +7,13 @@
  * hook in one, and the VDD keeps its per-VM state in its own closure or object. VDDs never import each
  * other; they talk through named requests (`registerName` / `openVdd` / `requestVdd`).
  */
-import { CpuModel, type CpuRegisters } from '../ist/ist.js';
+import { CpuModel, InterruptSource, type CpuRegisters, type CpuState, type SegmentState } from '../ist/ist.js';
 import type { IoHandlers } from './ports.js';
 import type { MmioHandler } from './memory.js';
 
-export type { IoHandlers, MmioHandler, CpuRegisters };
+export type { IoHandlers, MmioHandler, CpuRegisters, CpuState, SegmentState };
+/** Where an intercepted protected-mode interrupt came from (`protectedModeInterrupt().source`). */
+export { InterruptSource };
 /** The CPU models, for VDDs whose behaviour depends on the machine generation (an XT BIOS vs an AT BIOS). */
 export { CpuModel };
 export { Surface, type FrameUpdate, type Rect } from '../vman/surface.js';
@@ -141,16 +143,30 @@ export interface Vdh {
   /**
    * Where the ROM's stub for a driver-owned vector is (INT 33h: the mouse driver; INT 67h: the EMS driver,
    * in the segment of its EMMXXXX0 device header), for a VDD that serves that vector with installBiosService
-   * and points the vector at the stub at POST; 'xms': the XMS driver's far-call entry (SVC 53h, installSvc).
+   * and points the vector at the stub at POST; 'xms': the XMS driver's far-call entry (SVC 53h, installSvc); 'dpmi': the DPMI mode switch entry (SVC 54h).
    * Undefined if none.
    */
-  biosEntry(vector: number | 'xms'): { segment: number; offset: number } | undefined;
+  biosEntry(vector: number | 'xms' | 'dpmi'): { segment: number; offset: number } | undefined;
   /** End a BIOS service's 'wait' now (its condition may have changed without an interrupt). */
   endWait(): void;
 
   // ---- the client register frame (CRF)
   getRegisters(): CpuRegisters;
   setRegisters(regs: Partial<CpuRegisters>): void;
+
+  // ---- protected mode (the DPMI host's view of the CPU)
+  /** The whole CPU state, protected-mode descriptor caches and system registers included. */
+  getCpuState(): CpuState;
+  setCpuState(state: CpuState): void;
+  /** Load a segment register as MOV would in the current mode; false (nothing changed) where MOV would fault. */
+  loadSegment(seg: number, selector: number): boolean;
+  /**
+   * Serve every interrupt and exception of protected mode in `handler` instead of the guest's IDT (the CPU
+   * stops before delivering it; `protectedModeInterrupt()` says which). undefined turns this off.
+   */
+  interceptProtectedMode(handler: (() => void) | undefined): void;
+  /** What the CPU intercepted: the vector, where it came from (InterruptSource) and the error code (-1: none). */
+  protectedModeInterrupt(): { vector: number; source: number; errorCode: number };
 
   // ---- guest memory and page mapping (VDHMapPages, VDHInstallFaultHook in spirit)
   readGuest(addr: number, length: number): Uint8Array;
