@@ -127,10 +127,8 @@ export class Cpu implements Ist {
   readonly cr = new Int32Array(5);
   readonly dr = new Int32Array(8);
   // --- paging: a TLB entry per 4 KiB linear page: physical page | D(8) W(4) U(2) V(1), 0 when empty
-  private tlbArray: Int32Array | undefined;
-  get tlb(): Int32Array {
-    return (this.tlbArray ??= new Int32Array(1 << 20));
-  }
+  /** Empty until the first page walk allocates it (4 MiB), so CPUs that never page do not pay for it. */
+  tlb = new Int32Array(0);
   /** Linear page numbers with an entry, so a flush clears only those (a full fill past the list's size). */
   readonly tlbUsed = new Int32Array(4096);
   tlbCount = 0;
@@ -316,10 +314,11 @@ export class Cpu implements Ist {
         let b: Block | undefined;
         if (last !== undefined) {
           const a = last.nextA;
-          if (a !== undefined && a.ip === ip && a.csBase === csBase && a.valid) b = a;
+          const big = this.codeSize === 32;
+          if (a !== undefined && a.ip === ip && a.csBase === csBase && a.valid && a.big === big) b = a;
           else {
             const c = last.nextB;
-            if (c !== undefined && c.ip === ip && c.csBase === csBase && c.valid) b = c;
+            if (c !== undefined && c.ip === ip && c.csBase === csBase && c.valid && c.big === big) b = c;
           }
         }
         if (b === undefined) {
@@ -625,7 +624,9 @@ export class Cpu implements Ist {
     } else if (seg === 2) {
       this.ss32 = (ar & 0x4000) !== 0 && (this.flags & Flag.VM) === 0;
     }
-    this.translatable = !this.pe && this.codeSize === 16 && !this.ss32 && !this.breakpoints;
+    // Blocks run in every mode (they are keyed by linear address, CS base and code size); breakpoints need
+    // every boundary checked.
+    this.translatable = !this.breakpoints;
   }
 
   /** DR7 armed an instruction breakpoint (or none is left): boundaries check them, and nothing runs as a block. */
@@ -671,7 +672,6 @@ export class Cpu implements Ist {
     this.paging = this.pe && (this.cr0 & 0x80000000) !== 0;
     this.pageUser = this.cpl === 3;
     for (let s = 0; s < 6; s++) this.updateSegment(s);
-    this.translator?.flush();
   }
 
   /** The #GP(0) or, for the stack segment in protected mode, #SS(0) of an access outside a segment. */
@@ -895,8 +895,11 @@ export class Cpu implements Ist {
 
   /** Drop every cached translation (CR3 written, paging switched). */
   flushTlb(): void {
+    // Translated code is keyed by linear address: a new mapping drops it.
+    if (this.paging || this.tlbCount > 0) this.translator?.flush();
     const n = this.tlbCount;
     if (n > this.tlbUsed.length) this.tlb.fill(0);
+    else if (this.tlb.length === 0) return;
     else for (let i = 0; i < n; i++) this.tlb[this.tlbUsed[i]] = 0;
     this.tlbCount = 0;
   }

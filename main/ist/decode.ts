@@ -53,7 +53,7 @@ export function modrmLength(m: number): number {
 }
 
 /** ModR/M bytes of the two-byte map on the 386 (0F 20-23 included: their mod field is ignored, no displacement). */
-const HAS_MODRM_0F = new Uint8Array(256);
+export const HAS_MODRM_0F = new Uint8Array(256);
 for (const op of [0x00, 0x01, 0x02, 0x03, 0xa3, 0xa4, 0xa5, 0xab, 0xac, 0xad, 0xaf, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf]) {
   HAS_MODRM_0F[op] = 1;
 }
@@ -115,3 +115,56 @@ for (const op of [
   MAY_JUMP[op] = 1;
 }
 for (let op = 0x60; op <= 0x7f; op++) MAY_JUMP[op] = 1; // Jcc, and their 8086 aliases
+
+const PREFIX = new Uint8Array(256);
+for (const p of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]) PREFIX[p] = 1;
+
+/**
+ * Length of the instruction whose bytes `peek(i)` returns, prefixes included, in 16-bit (`code32` false) or
+ * 32-bit code (the 386's operand- and address-size prefixes flip the defaults). The block translator's
+ * decoder for instructions it leaves to the interpreter.
+ */
+export function instructionLength(peek: (i: number) => number, code32: boolean): number {
+  let i = 0;
+  let o32 = code32;
+  let a32 = code32;
+  for (; i < 14; i++) {
+    const b = peek(i);
+    if (!PREFIX[b]) break;
+    if (b === 0x66) o32 = !code32;
+    else if (b === 0x67) a32 = !code32;
+  }
+  const v = o32 ? 4 : 2;
+  const mlen = (at: number): number => {
+    const m = peek(at);
+    if (!a32) return modrmLength(m);
+    const mod = m >> 6;
+    if (mod === 3) return 1;
+    let len = 1;
+    if ((m & 7) === 4) {
+      len++;
+      if (mod === 0 && (peek(at + 1) & 7) === 5) len += 4;
+    } else if (mod === 0 && (m & 7) === 5) len += 4;
+    return len + (mod === 1 ? 1 : mod === 2 ? 4 : 0);
+  };
+  const op = peek(i);
+  if (op === 0x0f) {
+    const op2 = peek(i + 1);
+    if (op2 >= 0x80 && op2 <= 0x8f) return i + 2 + v;
+    if (op2 >= 0x20 && op2 <= 0x23) return i + 3;
+    if (!HAS_MODRM_0F[op2]) return i + 2;
+    const imm = op2 === 0xa4 || op2 === 0xac || op2 === 0xba ? 1 : 0;
+    return i + 2 + mlen(i + 2) + imm;
+  }
+  let len = i + 1;
+  if (HAS_MODRM[op]) {
+    const m = peek(i + 1);
+    len += mlen(i + 1);
+    if ((op === 0xf6 || op === 0xf7) && (m & 0x38) < 0x10) len += op === 0xf6 ? 1 : v;
+  }
+  if (op >= 0xa0 && op <= 0xa3) return len + (a32 ? 4 : 2);
+  if (op === 0x9a || op === 0xea) return len + 2 + v;
+  const imm = IMM_SIZE[op];
+  if (imm === 2 && op !== 0xc2 && op !== 0xca) return len + v;
+  return len + imm;
+}

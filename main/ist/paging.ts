@@ -48,6 +48,7 @@ export function pageWalk(cpu: Cpu, lin: number, write: boolean): number {
   if (write) newPte |= DIRTY;
   if (newPte !== pte) writePhys32(cpu, pteAddr, newPte);
   const page = lin >>> 12;
+  if (cpu.tlb.length === 0) cpu.tlb = new Int32Array(1 << 20);
   const tlb = cpu.tlb;
   if (tlb[page] === 0) {
     if (cpu.tlbCount < cpu.tlbUsed.length) cpu.tlbUsed[cpu.tlbCount] = page;

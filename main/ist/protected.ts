@@ -176,21 +176,21 @@ function checkOffset(cpu: Cpu, off: number, lo: number, hi: number): void {
 function innerStack(cpu: Cpu, dpl: number, ext: number): [number, number] {
   if (cpu.trType & 8) {
     const at = 4 + dpl * 8;
-    if (at + 7 > cpu.trLimit >>> 0) ts(cpu, cpu.tr | ext);
+    if (at + 7 > cpu.trLimit >>> 0) ts(cpu, (cpu.tr & 0xfffc) | ext);
     return [cpu.readSys16(cpu.trBase + at + 4), cpu.readSys32(cpu.trBase + at)];
   }
   const at = 2 + dpl * 4;
-  if (at + 3 > cpu.trLimit >>> 0) ts(cpu, cpu.tr | ext);
+  if (at + 3 > cpu.trLimit >>> 0) ts(cpu, (cpu.tr & 0xfffc) | ext);
   return [cpu.readSys16(cpu.trBase + at + 2), cpu.readSys16(cpu.trBase + at)];
 }
 
 /** Check a new inner stack segment for level `dpl`; leaves its descriptor in cpu.descLo/descHi. */
 function checkInnerStack(cpu: Cpu, ss: number, dpl: number, ext: number): void {
   if ((ss & 0xfffc) === 0) ts(cpu, ext);
-  if (!fetchDescriptor(cpu, ss)) ts(cpu, ss | ext);
+  if (!fetchDescriptor(cpu, ss)) ts(cpu, (ss & 0xfffc) | ext);
   const hi = cpu.descHi;
-  if ((ss & 3) !== dpl || dplOf(hi) !== dpl || !isWritableData(typeOf(hi))) ts(cpu, ss | ext);
-  if (!present(hi)) ssFault(cpu, ss | ext);
+  if ((ss & 3) !== dpl || dplOf(hi) !== dpl || !isWritableData(typeOf(hi))) ts(cpu, (ss & 0xfffc) | ext);
+  if (!present(hi)) ssFault(cpu, (ss & 0xfffc) | ext);
 }
 
 interface SavedStack {
@@ -370,7 +370,7 @@ function callGate(cpu: Cpu, lo: number, hi: number, size: number, retCs: number,
     const setAcc = cpu.descAddr;
     checkOffset(cpu, gateOff, clo, chi);
     const oldSs = cpu.sreg[SS];
-    const oldEsp = cpu.sp;
+    const oldEsp = cpu.r32[4]; // all of ESP, even on a 16-bit stack (a 32-bit gate pushes it whole)
     const w = size >> 3;
     const copied: number[] = [];
     for (let i = params - 1; i >= 0; i--) copied.push(cpu.readStack(i * w, w));
@@ -625,7 +625,7 @@ export function interruptProtected(cpu: Cpu, vector: number, source: number, cod
     const slo = cpu.descLo;
     const shi = cpu.descHi;
     const oldSs = cpu.sreg[SS];
-    const oldEsp = cpu.sp;
+    const oldEsp = cpu.r32[4]; // all of ESP, even on a 16-bit stack (a 32-bit gate pushes it whole)
     const oldEsp32 = cpu.r32[4];
     const segs = v86 ? [cpu.sreg[5], cpu.sreg[4], cpu.sreg[DS], cpu.sreg[ES]] : [];
     const push = size === 32 ? (v: number): void => cpu.push32(v) : (v: number): void => cpu.push16(v);

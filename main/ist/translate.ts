@@ -16,10 +16,10 @@
  */
 import { R8, type Cpu } from './cpu.js';
 import { CpuModel, PAGE_SHIFT, PageKind } from './ist.js';
-import { HAS_MODRM, IMM_SIZE, modrmLength } from './decode.js';
+import { instructionLength, modrmLength } from './decode.js';
 import { shift } from './shift.js';
 import { stringOp, StrOp } from './string.js';
-import { div16, div8, idiv16, idiv8, imul16, imul8, mul16, mul8 } from './muldiv.js';
+import { div16, div32, div8, idiv16, idiv32, idiv8, imul16, imul32, imul8, imulTrunc, mul16, mul32, mul8 } from './muldiv.js';
 import { execute } from './instructions.js';
 
 /** Longest basic block, and most instructions in one region. */
@@ -43,6 +43,8 @@ export class Block {
   count = 0;
   constructor(
     readonly csBase: number,
+    /** Translated as 32-bit code (CS's D bit): a block runs only under the code size it was built for. */
+    readonly big: boolean,
     readonly ip: number,
     /** Physical address of the entry, the key in the translator's map. */
     readonly start: number,
@@ -59,7 +61,7 @@ export class Block {
 
 /** Helpers the generated code calls, bound into every block's closure (built on first use: modules import each other). */
 function helpers() {
-  return { shift, execute, stringOp, mul8, mul16, imul8, imul16, div8, div16, idiv8, idiv16 };
+  return { shift, execute, stringOp, mul8, mul16, mul32, imul8, imul16, imul32, div8, div16, div32, idiv8, idiv16, idiv32, imulTrunc };
 }
 type Helpers = ReturnType<typeof helpers>;
 
@@ -83,7 +85,7 @@ export class Translator {
   lookup(lin: number): Block | undefined {
     const cpu = this.cpu;
     const b = this.blocks.get(lin);
-    if (b !== undefined && b.valid && b.ip === cpu.ip && b.csBase === cpu.csBase) return b;
+    if (b !== undefined && b.valid && b.ip === cpu.ip && b.csBase === cpu.csBase && b.big === (cpu.codeSize === 32)) return b;
     if (this.hotThreshold > 0) {
       const seen = this.visits.get(lin) ?? 0;
       if (seen < this.hotThreshold) {
@@ -140,7 +142,8 @@ export class Translator {
     while (queue.length > 0 && total < this.maxRegion) {
       const ip = queue.shift()!;
       if (built.has(ip)) continue;
-      const phys = (csBase + ip) & cpu.amask;
+      const phys = codeAddress(cpu, csBase + ip);
+      if (phys < 0) continue;
       const kind = cpu.pageKind[phys >>> PAGE_SHIFT];
       if (kind === undefined || kind > PageKind.Rom || phys >= this.codeMap.length) continue;
       const bb = new BlockBuilder(cpu, csBase, ip, this.maxBasicBlock);
@@ -163,9 +166,9 @@ export class Translator {
     }
     const source = [
       '"use strict";',
-      'const { shift, execute, stringOp, mul8, mul16, imul8, imul16, div8, div16, idiv8, idiv16 } = h;',
+      'const { shift, execute, stringOp, mul8, mul16, mul32, imul8, imul16, imul32, div8, div16, div32, idiv8, idiv16, idiv32, imulTrunc } = h;',
       'return function region(cpu, budget) {',
-      'const r8 = cpu.r8, r16 = cpu.r16;',
+      'const r8 = cpu.r8, r16 = cpu.r16, r32 = cpu.r32;',
       'let done = 0;',
       `let ip = ${entry};`,
       'for (;;) {',
@@ -178,7 +181,7 @@ export class Translator {
     ].join('\n');
     const ranges: number[] = [];
     for (const bb of built.values()) ranges.push(bb.start, bb.end);
-    const block = new Block(csBase, entry, lin, ranges);
+    const block = new Block(csBase, cpu.codeSize === 32, entry, lin, ranges);
     const factory = new Function('h', 'blk', source) as (h: Helpers, blk: Block) => (cpu: Cpu, budget: number) => number;
     block.run = factory(this.helpers, block);
     block.count = first.count;
@@ -212,6 +215,21 @@ export class Translator {
         if (at >= 0) list!.splice(at, 1);
       }
     }
+  }
+}
+
+/**
+ * The physical address code at linear `lin` is fetched from, or -1 when it is not mapped (paging): a
+ * translation must not raise the page fault itself, nor leave CR2 changed.
+ */
+function codeAddress(cpu: Cpu, lin: number): number {
+  if (!cpu.paging) return lin & cpu.amask;
+  const cr2 = cpu.cr[2];
+  try {
+    return cpu.linToPhys(lin, false) & cpu.amask;
+  } catch {
+    cpu.cr[2] = cr2;
+    return -1;
   }
 }
 
@@ -282,6 +300,8 @@ class BlockBuilder {
   length = 0;
   count = 0;
   private readonly mayFault: boolean;
+  /** 32-bit code: default operand and address size 32 (CS's D bit). */
+  private readonly big: boolean;
 
   constructor(
     private readonly cpu: Cpu,
@@ -292,10 +312,12 @@ class BlockBuilder {
     this.ip = entryIp;
     // On the 8086 and 186 an ordinary memory access cannot fault; later chips raise #GP at offset FFFFh.
     this.mayFault = cpu.model >= CpuModel.i80286;
+    this.big = cpu.codeSize === 32;
   }
 
   private byte(i: number): number {
-    return this.cpu.readPhys8(this.csBase + ((this.ip + i) & 0xffff));
+    const a = codeAddress(this.cpu, this.csBase + ((this.ip + i) & this.cpu.ipMask));
+    return a < 0 ? 0 : this.cpu.readPhys8(a);
   }
 
   /** The instruction being built: its index, address and prefixes. */
@@ -309,10 +331,18 @@ class BlockBuilder {
   /** The body of one basic block: straight-line code ending in a return or a GOTO to another block. */
   build(): string {
     let ended = false;
+    const cpu = this.cpu;
     while (!ended && this.count < this.maxInstructions) {
-      const kind = this.cpu.pageKind[(this.csBase + this.ip) >>> PAGE_SHIFT];
+      const lin = this.csBase + this.ip;
+      const phys = codeAddress(cpu, lin);
+      if (phys < 0) break;
+      const kind = cpu.pageKind[phys >>> PAGE_SHIFT];
       if (kind === undefined || kind > PageKind.Rom) break;
-      if (this.ip > 0xfff0) break; // keep clear of the 64 KiB wrap
+      if (!this.big && this.ip > 0xfff0) break; // keep clear of the 64 KiB wrap
+      // Protected mode: nothing past CS's limit (the fetch faults there), and with paging no instruction
+      // across a page, whose two halves may lie anywhere.
+      if (cpu.pe && (this.ip >>> 0) + 15 > cpu.csLimit) break;
+      if (cpu.paging && (lin & 0xfff) > 0xff0) break;
       ended = this.instruction();
     }
     if (!ended) {
@@ -355,7 +385,7 @@ class BlockBuilder {
     const producerBefore = this.producer;
     const fast = rep !== 0 && STRING_OP[op] === undefined ? undefined : this.fastPath(op, n, seg);
     if (fast !== undefined) {
-      const next = (start + fast.len) & 0xffff;
+      const next = this.big ? (start + fast.len) | 0 : (start + fast.len) & 0xffff;
       let code = `// ${hex(start)}: ${hex(op)}\n`;
       if (fast.memory && this.mayFault) code += `cpu.instrStart = ${start}; cpu.blockDone = done + ${k};\n`;
       // Locals get the instruction's index, so a later Jcc can read a compare's operands directly.
@@ -374,37 +404,27 @@ class BlockBuilder {
     }
     this.producer = undefined;
     // Anything else: the interpreter's handler, run from here on live memory.
-    const len = this.genericLength(op, n);
+    const len = instructionLength((i) => this.byte(i), this.big);
     let code =
       `// ${hex(start)}: ${hex(op)} (interpreted)\n` +
       `cpu.ip = ${start}; cpu.instrStart = ${start}; cpu.blockDone = done + ${k};\n` +
       'execute(cpu, cpu.fetch8()); if (cpu.prefixed) cpu.clearPrefixes();\n';
     this.count++;
-    if (len === 0 || ENDS_BLOCK[op]) {
+    if (ENDS_BLOCK[op]) {
       code += `return done + ${k + 1};`;
       this.items.push({ code, reads: ALL, writes: 0, exit: true });
-      this.length += len === 0 ? 1 : len;
+      this.length += len;
       return true;
     }
-    const next = (start + len) & 0xffff;
-    code += `if (cpu.ip !== ${next} || cpu.attention !== 0 || cpu.csBase !== ${this.csBase}) return done + ${k + 1};`;
+    const next = this.big ? (start + len) | 0 : (start + len) & 0xffff;
+    // Leave when it jumped, stopped, changed CS or the mode (code size, breakpoints), or dropped translations.
+    code +=
+      `if (cpu.ip !== ${next} || cpu.attention !== 0 || cpu.csBase !== ${this.csBase} || cpu.codeSize !== ${this.big ? 32 : 16} || ` +
+      `!cpu.translatable || !blk.valid) return done + ${k + 1};`;
     this.items.push({ code, reads: ALL, writes: 0, exit: true });
     this.ip = next;
     this.length += len;
     return false;
-  }
-
-  /** Length of an instruction the translator leaves to the interpreter, or 0 when it cannot tell. */
-  private genericLength(op: number, prefixLen: number): number {
-    if (op === 0x0f || op >= 0x64 && op <= 0x67 || op === 0xf0 || op === 0xf1 || op === 0xf2 || op === 0xf3) return 0;
-    if (SEG_PREFIX[op] !== undefined) return 0;
-    let len = prefixLen + 1;
-    if (HAS_MODRM[op]) {
-      const m = this.byte(prefixLen + 1);
-      len += modrmLength(m);
-      if ((op === 0xf6 || op === 0xf7) && (m & 0x38) < 0x10) len += op === 0xf6 ? 1 : 2;
-    }
-    return len + IMM_SIZE[op];
   }
 
   /** A branch that ends the basic block: to `target` when `cond` holds, else to `next`. */
@@ -417,13 +437,22 @@ class BlockBuilder {
   }
 
   /**
-   * Straight-line code for the common 16-bit instructions, or undefined to leave it to the interpreter.
+   * Straight-line code for the common instructions of the code's size (16-bit or 32-bit operands and
+   * addresses, no 66h/67h prefix), or undefined to leave it to the interpreter.
    */
   private fastPath(op: number, n: number, seg: number): Fast | undefined {
     const cpu = this.cpu;
+    const big = this.big;
     let len = n + 1;
     let memory = false;
-    /** ModR/M operand: expressions to read and write it (16 or 8 bits). */
+    /** Operand-size forms: 16-bit code uses the word registers, 32-bit code the dword ones. */
+    const S = big ? 31 : 15;
+    const M = big ? 0xffffffff : 0xffff;
+    const wrapV = (e: string): string => (big ? `(${e}) | 0` : `(${e}) & 0xffff`);
+    const reg = (r: number): string => (big ? `r32[${r}]` : `r16[${r << 1}]`);
+    const push = big ? 'cpu.push32' : 'cpu.push16';
+    const pop = big ? 'cpu.pop32' : 'cpu.pop16';
+    /** ModR/M operand: expressions to read and write it (operand size or 8 bits). */
     const modrm = () => {
       const m = this.byte(len);
       len++;
@@ -432,20 +461,20 @@ class BlockBuilder {
         return {
           m,
           ea: '',
-          rd16: `r16[${r << 1}]`,
-          wr16: (v: string) => `r16[${r << 1}] = ${v};`,
+          rdV: reg(r),
+          wrV: (v: string) => `${reg(r)} = ${v};`,
           rd8: `r8[${R8[r]}]`,
           wr8: (v: string) => `r8[${R8[r]}] = ${v};`,
         };
       }
       memory = true;
-      const { expr, segment } = this.effectiveAddress(m, len, seg);
-      len += modrmLength(m) - 1;
+      const { expr, segment, length } = big ? this.effectiveAddress32(m, len, seg) : { ...this.effectiveAddress(m, len, seg), length: modrmLength(m) };
+      len += length - 1;
       return {
         m,
         ea: `const ea = ${expr};`,
-        rd16: `cpu.read16(${segment}, ea)`,
-        wr16: (v: string) => `cpu.write16(${segment}, ea, ${v});`,
+        rdV: big ? `cpu.read32(${segment}, ea)` : `cpu.read16(${segment}, ea)`,
+        wrV: (v: string) => (big ? `cpu.write32(${segment}, ea, ${v});` : `cpu.write16(${segment}, ea, ${v});`),
         rd8: `cpu.read8(${segment}, ea)`,
         wr8: (v: string) => `cpu.write8(${segment}, ea, ${v});`,
       };
@@ -456,12 +485,20 @@ class BlockBuilder {
       len += 2;
       return v;
     };
+    const imm32 = (): number => {
+      const v = this.byte(len) | (this.byte(len + 1) << 8) | (this.byte(len + 2) << 16) | (this.byte(len + 3) << 24);
+      len += 4;
+      return v;
+    };
+    const immV = (): number => (big ? imm32() : imm16());
     const rel8 = (): number => (imm8() << 24) >> 24;
-    const nextIp = (): number => (this.ip + len) & 0xffff;
+    const relV = (): number => (big ? imm32() : (imm16() << 16) >> 16);
+    const nextIp = (): number => (big ? (this.ip + len) | 0 : (this.ip + len) & 0xffff);
+    const target = (next: number, d: number): number => (big ? (next + d) | 0 : (next + d) & 0xffff);
     const done = (code: string, reads = 0, writes = 0, ends = false): Fast => ({ code, len, ends, memory, reads, writes });
-    /** ALU operation `aop` on a and b of width `sign` (7/15), leaving the result in `r`. */
+    /** ALU operation `aop` on a and b of width `sign` (7/15/31), leaving the result in `r`. */
     const aluOp = (aop: number, a: string, b: string, sign: number): { code: string; reads: number } => {
-      const mask = sign === 7 ? 0xff : 0xffff;
+      const wrap = (e: string): string => (sign === 31 ? `(${e}) | 0` : `(${e}) & ${sign === 7 ? 0xff : 0xffff}`);
       const lazyArith = (kind: number) =>
         `${FLAGS_ON}cpu.lKind = ${kind}; cpu.lOp1 = a; cpu.lOp2 = b; cpu.lRes = r; cpu.lSign = ${sign}; cpu.lazy = ${ALL};${FLAGS_OFF}`;
       const logic = `${FLAGS_ON}cpu.lRes = r; cpu.lSign = ${sign}; cpu.lazy = 0xc4; cpu.flags &= ~${ALL};${FLAGS_OFF}`;
@@ -469,20 +506,21 @@ class BlockBuilder {
       const k = this.current.k;
       this.producer = aop === 2 || aop === 3 ? undefined : { k, kind: aop === 0 ? 'add' : aop === 5 || aop === 7 ? 'sub' : 'logic', sign };
       switch (aop) {
-        case 0: return { code: `${ab} const r = (a + b) & ${mask}; ${lazyArith(0)}`, reads: 0 };
-        case 1: return { code: `${ab} const r = (a | b) & ${mask}; ${logic}`, reads: 0 };
-        case 2: return { code: `${ab} const r = (a + b + cpu.getCF()) & ${mask}; ${lazyArith(0)}`, reads: CF };
-        case 3: return { code: `${ab} const r = (a - b - cpu.getCF()) & ${mask}; ${lazyArith(1)}`, reads: CF };
-        case 4: return { code: `${ab} const r = a & b & ${mask}; ${logic}`, reads: 0 };
-        case 6: return { code: `${ab} const r = (a ^ b) & ${mask}; ${logic}`, reads: 0 };
-        default: return { code: `${ab} const r = (a - b) & ${mask}; ${lazyArith(1)}`, reads: 0 }; // SUB, CMP
+        case 0: return { code: `${ab} const r = ${wrap('a + b')}; ${lazyArith(0)}`, reads: 0 };
+        case 1: return { code: `${ab} const r = ${wrap('a | b')}; ${logic}`, reads: 0 };
+        case 2: return { code: `${ab} const r = ${wrap('a + b + cpu.getCF()')}; ${lazyArith(0)}`, reads: CF };
+        case 3: return { code: `${ab} const r = ${wrap('a - b - cpu.getCF()')}; ${lazyArith(1)}`, reads: CF };
+        case 4: return { code: `${ab} const r = ${wrap('a & b')}; ${logic}`, reads: 0 };
+        case 6: return { code: `${ab} const r = ${wrap('a ^ b')}; ${logic}`, reads: 0 };
+        default: return { code: `${ab} const r = ${wrap('a - b')}; ${lazyArith(1)}`, reads: 0 }; // SUB, CMP
       }
     };
     const incDec = (isInc: boolean, a: string, sign: number): string => {
-      const mask = sign === 7 ? 0xff : 0xffff;
+      const e = `a ${isInc ? '+' : '-'} 1`;
+      const r = sign === 31 ? `(${e}) | 0` : `(${e}) & ${sign === 7 ? 0xff : 0xffff}`;
       this.producer = { k: this.current.k, kind: isInc ? 'inc' : 'dec', sign };
       return (
-        `const a = ${a}; const r = (a ${isInc ? '+' : '-'} 1) & ${mask}; ` +
+        `const a = ${a}; const r = ${r}; ` +
         `${FLAGS_ON}cpu.materializeBit(1); cpu.lKind = ${isInc ? 0 : 1}; cpu.lOp1 = a; cpu.lOp2 = 1; cpu.lRes = r; cpu.lSign = ${sign}; cpu.lazy = ${ALL & ~CF};${FLAGS_OFF}`
       );
     };
@@ -490,6 +528,7 @@ class BlockBuilder {
       this.producer = { k: this.current.k, kind: 'logic', sign };
       return `const r = ${a} & ${b}; ${FLAGS_ON}cpu.lRes = r; cpu.lSign = ${sign}; cpu.lazy = 0xc4; cpu.flags &= ~${ALL};${FLAGS_OFF}`;
     };
+    const immS = (v: number): string => String(big ? v | 0 : v & 0xffff);
 
     if (op < 0x40 && (op & 7) < 6) {
       const aop = op >> 3;
@@ -503,9 +542,8 @@ class BlockBuilder {
         }
         case 1: {
           const e = modrm();
-          const r = ((e.m >> 3) & 7) << 1;
-          const a = aluOp(aop, e.rd16, `r16[${r}]`, 15);
-          return done(`${e.ea} ${a.code} ${store ? e.wr16('r') : ''}`, a.reads, ALL);
+          const a = aluOp(aop, e.rdV, reg((e.m >> 3) & 7), S);
+          return done(`${e.ea} ${a.code} ${store ? e.wrV('r') : ''}`, a.reads, ALL);
         }
         case 2: {
           const e = modrm();
@@ -515,41 +553,84 @@ class BlockBuilder {
         }
         case 3: {
           const e = modrm();
-          const r = ((e.m >> 3) & 7) << 1;
-          const a = aluOp(aop, `r16[${r}]`, e.rd16, 15);
-          return done(`${e.ea} ${a.code} ${store ? `r16[${r}] = r;` : ''}`, a.reads, ALL);
+          const r = reg((e.m >> 3) & 7);
+          const a = aluOp(aop, r, e.rdV, S);
+          return done(`${e.ea} ${a.code} ${store ? `${r} = r;` : ''}`, a.reads, ALL);
         }
         case 4: {
           const a = aluOp(aop, 'r8[0]', String(imm8()), 7);
           return done(`${a.code} ${store ? 'r8[0] = r;' : ''}`, a.reads, ALL);
         }
         default: {
-          const a = aluOp(aop, 'r16[0]', String(imm16()), 15);
-          return done(`${a.code} ${store ? 'r16[0] = r;' : ''}`, a.reads, ALL);
+          const a = aluOp(aop, reg(0), immS(immV()), S);
+          return done(`${a.code} ${store ? `${reg(0)} = r;` : ''}`, a.reads, ALL);
         }
       }
     }
     switch (op) {
+      case 0x0f: {
+        if (!big) return undefined;
+        const op2 = this.byte(len);
+        len++;
+        if (op2 >= 0x80 && op2 <= 0x8f) {
+          const d = imm32();
+          const next = nextIp();
+          return done(this.branch(this.conditionCode(op2 & 15), target(next, d), next), COND_READS[(op2 & 15) >> 1], 0, true);
+        }
+        if (op2 === 0xb6 || op2 === 0xb7 || op2 === 0xbe || op2 === 0xbf) {
+          const e = modrm();
+          const r = reg((e.m >> 3) & 7);
+          const src = op2 & 1 ? (e.m >= 0xc0 ? `r16[${(e.m & 7) << 1}]` : e.rdV.replace('read32', 'read16')) : e.rd8;
+          const v = op2 < 0xbe ? src : op2 & 1 ? `((${src} << 16) >> 16)` : `((${src} << 24) >> 24)`;
+          return done(`${e.ea} ${r} = ${v};`);
+        }
+        if (op2 === 0xaf) {
+          const e = modrm();
+          const r = reg((e.m >> 3) & 7);
+          memory = true;
+          return done(`${e.ea} ${r} = imulTrunc(cpu, ${r}, ${e.rdV}, 31);`, 0, ALL);
+        }
+        if (op2 >= 0x90 && op2 <= 0x9f) {
+          const e = modrm();
+          return done(`${e.ea} ${e.wr8(`${this.conditionCode(op2 & 15)} ? 1 : 0`)}`, COND_READS[(op2 & 15) >> 1], 0);
+        }
+        return undefined;
+      }
       case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47:
       case 0x48: case 0x49: case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f: {
-        const reg = (op & 7) << 1;
-        return done(`${incDec(op < 0x48, `r16[${reg}]`, 15)} r16[${reg}] = r;`, 0, ALL & ~CF);
+        const r = reg(op & 7);
+        return done(`${incDec(op < 0x48, r, S)} ${r} = r;`, 0, ALL & ~CF);
       }
       case 0x50: case 0x51: case 0x52: case 0x53: case 0x55: case 0x56: case 0x57:
         memory = true;
-        return done(`cpu.push16(r16[${(op & 7) << 1}]);`);
+        return done(`${push}(${reg(op & 7)});`);
       case 0x54:
         if (cpu.model <= CpuModel.i80186) return undefined; // pushes the decremented SP: the interpreter knows
         memory = true;
-        return done('cpu.push16(r16[8]);');
+        return done(`${push}(${reg(4)});`);
       case 0x58: case 0x59: case 0x5a: case 0x5b: case 0x5c: case 0x5d: case 0x5e: case 0x5f:
         memory = true;
-        return done(`const v = cpu.pop16(); r16[${(op & 7) << 1}] = v;`);
+        return done(`const v = ${pop}(); ${reg(op & 7)} = v;`);
+      case 0x68:
+        if (!big) return undefined;
+        memory = true;
+        return done(`cpu.push32(${imm32()});`);
+      case 0x6a:
+        if (!big) return undefined;
+        memory = true;
+        return done(`cpu.push32(${rel8()});`);
+      case 0x69: case 0x6b: {
+        if (!big) return undefined;
+        const e = modrm();
+        const v = op === 0x69 ? imm32() : rel8();
+        memory = true;
+        return done(`${e.ea} ${reg((e.m >> 3) & 7)} = imulTrunc(cpu, ${e.rdV}, ${v}, 31);`, 0, ALL);
+      }
       case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
       case 0x78: case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f: {
         const d = rel8();
         const next = nextIp();
-        return done(this.branch(this.conditionCode(op & 15), (next + d) & 0xffff, next), COND_READS[(op & 15) >> 1], 0, true);
+        return done(this.branch(this.conditionCode(op & 15), target(next, d), next), COND_READS[(op & 15) >> 1], 0, true);
       }
       case 0x80: case 0x81: case 0x82: case 0x83: {
         const e = modrm();
@@ -559,68 +640,89 @@ class BlockBuilder {
           const a = aluOp(aop, e.rd8, String(imm8()), 7);
           return done(`${e.ea} ${a.code} ${store ? e.wr8('r') : ''}`, a.reads, ALL);
         }
-        const v = op === 0x81 ? imm16() : ((imm8() << 24) >> 24) & 0xffff;
-        const a = aluOp(aop, e.rd16, String(v), 15);
-        return done(`${e.ea} ${a.code} ${store ? e.wr16('r') : ''}`, a.reads, ALL);
+        const v = op === 0x81 ? immV() : (imm8() << 24) >> 24;
+        const a = aluOp(aop, e.rdV, immS(v), S);
+        return done(`${e.ea} ${a.code} ${store ? e.wrV('r') : ''}`, a.reads, ALL);
       }
       case 0x84: case 0x85: {
         const e = modrm();
-        const reg = (e.m >> 3) & 7;
+        const r = (e.m >> 3) & 7;
         return op === 0x84
-          ? done(`${e.ea} ${testOp(e.rd8, `r8[${R8[reg]}]`, 7)}`, 0, ALL)
-          : done(`${e.ea} ${testOp(e.rd16, `r16[${reg << 1}]`, 15)}`, 0, ALL);
+          ? done(`${e.ea} ${testOp(e.rd8, `r8[${R8[r]}]`, 7)}`, 0, ALL)
+          : done(`${e.ea} ${testOp(e.rdV, reg(r), S)}`, 0, ALL);
       }
       case 0x86: case 0x87: {
         const e = modrm();
-        const reg = (e.m >> 3) & 7;
+        const r = (e.m >> 3) & 7;
         return op === 0x86
-          ? done(`${e.ea} const a = ${e.rd8}; ${e.wr8(`r8[${R8[reg]}]`)} r8[${R8[reg]}] = a;`)
-          : done(`${e.ea} const a = ${e.rd16}; ${e.wr16(`r16[${reg << 1}]`)} r16[${reg << 1}] = a;`);
+          ? done(`${e.ea} const a = ${e.rd8}; ${e.wr8(`r8[${R8[r]}]`)} r8[${R8[r]}] = a;`)
+          : done(`${e.ea} const a = ${e.rdV}; ${e.wrV(reg(r))} ${reg(r)} = a;`);
       }
       case 0x88: case 0x89: case 0x8a: case 0x8b: {
         const e = modrm();
-        const reg = (e.m >> 3) & 7;
+        const r = (e.m >> 3) & 7;
         switch (op) {
-          case 0x88: return done(`${e.ea} ${e.wr8(`r8[${R8[reg]}]`)}`);
-          case 0x89: return done(`${e.ea} ${e.wr16(`r16[${reg << 1}]`)}`);
-          case 0x8a: return done(`${e.ea} r8[${R8[reg]}] = ${e.rd8};`);
-          default: return done(`${e.ea} r16[${reg << 1}] = ${e.rd16};`);
+          case 0x88: return done(`${e.ea} ${e.wr8(`r8[${R8[r]}]`)}`);
+          case 0x89: return done(`${e.ea} ${e.wrV(reg(r))}`);
+          case 0x8a: return done(`${e.ea} r8[${R8[r]}] = ${e.rd8};`);
+          default: return done(`${e.ea} ${reg(r)} = ${e.rdV};`);
         }
       }
       case 0x8d: {
         if (this.byte(len) >= 0xc0) return undefined;
         const e = modrm();
         memory = false; // LEA computes an address but touches no memory
-        return done(`${e.ea} r16[${((e.m >> 3) & 7) << 1}] = ea;`);
+        return done(`${e.ea} ${reg((e.m >> 3) & 7)} = ea;`);
       }
       case 0x90:
         return done('');
       case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97:
-        return done(`const a = r16[0]; r16[0] = r16[${(op & 7) << 1}]; r16[${(op & 7) << 1}] = a;`);
+        return done(`const a = ${reg(0)}; ${reg(0)} = ${reg(op & 7)}; ${reg(op & 7)} = a;`);
       case 0x98:
-        return done('r16[0] = (r8[0] << 24) >> 24;');
+        return done(big ? 'r32[0] = (r16[0] << 16) >> 16;' : 'r16[0] = (r8[0] << 24) >> 24;');
       case 0x99:
-        return done('r16[4] = r16[0] & 0x8000 ? 0xffff : 0;');
+        return done(big ? 'r32[2] = r32[0] >> 31;' : 'r16[4] = r16[0] & 0x8000 ? 0xffff : 0;');
+      case 0xa0: case 0xa1: case 0xa2: case 0xa3: {
+        // MOV AL/eAX <-> [moffs]: a 16- or 32-bit offset by the code's address size.
+        const off = big ? imm32() : imm16();
+        const sg = seg >= 0 ? seg : 3;
+        memory = true;
+        switch (op) {
+          case 0xa0: return done(`r8[0] = cpu.read8(${sg}, ${off});`);
+          case 0xa1: return done(`${reg(0)} = ${big ? 'cpu.read32' : 'cpu.read16'}(${sg}, ${off});`);
+          case 0xa2: return done(`cpu.write8(${sg}, ${off}, r8[0]);`);
+          default: return done(`${big ? 'cpu.write32' : 'cpu.write16'}(${sg}, ${off}, ${reg(0)});`);
+        }
+      }
       case 0xa8:
         return done(testOp('r8[0]', String(imm8()), 7), 0, ALL);
       case 0xa9:
-        return done(testOp('r16[0]', String(imm16()), 15), 0, ALL);
+        return done(testOp(reg(0), immS(immV()), S), 0, ALL);
       case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
         return done(`r8[${R8[op & 7]}] = ${imm8()};`);
       case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
-        return done(`r16[${(op & 7) << 1}] = ${imm16()};`);
+        return done(`${reg(op & 7)} = ${immS(immV())};`);
+      case 0xc0: case 0xc1: {
+        if (cpu.model === CpuModel.i8086) return undefined; // aliases of C2/C3 there
+        const e = modrm();
+        const sop = (e.m >> 3) & 7;
+        const count = imm8();
+        return op & 1
+          ? done(`${e.ea} const r = shift(cpu, ${sop}, ${e.rdV}, ${count}, ${S}); ${e.wrV('r')}`, ALL, 0)
+          : done(`${e.ea} const r = shift(cpu, ${sop}, ${e.rd8}, ${count}, 7); ${e.wr8('r')}`, ALL, 0);
+      }
       case 0xc3:
         memory = true;
-        return done(`cpu.ip = cpu.pop16(); return DONE;`, 0, 0, true);
+        return done(`cpu.ip = ${pop}(); return DONE;`, 0, 0, true);
       case 0xc2: {
         const v = imm16();
         memory = true;
-        return done(`cpu.ip = cpu.pop16(); r16[8] = (r16[8] + ${v}) & 0xffff; return DONE;`, 0, 0, true);
+        return done(`cpu.ip = ${pop}(); cpu.adjustSP(${v}); return DONE;`, 0, 0, true);
       }
       case 0xc6: case 0xc7: {
         if (this.byte(len) & 0x38) return undefined;
         const e = modrm();
-        return op === 0xc6 ? done(`${e.ea} ${e.wr8(String(imm8()))}`) : done(`${e.ea} ${e.wr16(String(imm16()))}`);
+        return op === 0xc6 ? done(`${e.ea} ${e.wr8(String(imm8()))}`) : done(`${e.ea} ${e.wrV(immS(immV()))}`);
       }
       case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
         if (cpu.model === CpuModel.i8086 && ((this.byte(len) >> 3) & 7) === 6) return undefined; // SETMO/SETMOC
@@ -629,35 +731,36 @@ class BlockBuilder {
         const count = op <= 0xd1 ? '1' : 'r8[4]';
         // shift() records its own flags (and leaves them alone for a zero count): count it as reading them all.
         return op & 1
-          ? done(`${e.ea} const r = shift(cpu, ${sop}, ${e.rd16}, ${count}, 15); ${e.wr16('r')}`, ALL, 0)
+          ? done(`${e.ea} const r = shift(cpu, ${sop}, ${e.rdV}, ${count}, ${S}); ${e.wrV('r')}`, ALL, 0)
           : done(`${e.ea} const r = shift(cpu, ${sop}, ${e.rd8}, ${count}, 7); ${e.wr8('r')}`, ALL, 0);
       }
       case 0xe0: case 0xe1: case 0xe2: {
         const d = rel8();
         const next = nextIp();
         const cond = op === 0xe2 ? 'cx !== 0' : op === 0xe1 ? 'cx !== 0 && cpu.getZF()' : 'cx !== 0 && !cpu.getZF()';
-        return done(`const cx = r16[2] = (r16[2] - 1) & 0xffff; ${this.branch(cond, (next + d) & 0xffff, next)}`, op === 0xe2 ? 0 : ZF, 0, true);
+        const dec = big ? 'const cx = r32[1] = (r32[1] - 1) | 0;' : 'const cx = r16[2] = (r16[2] - 1) & 0xffff;';
+        return done(`${dec} ${this.branch(cond, target(next, d), next)}`, op === 0xe2 ? 0 : ZF, 0, true);
       }
       case 0xe3: {
         const d = rel8();
         const next = nextIp();
-        return done(this.branch('r16[2] === 0', (next + d) & 0xffff, next), 0, 0, true);
+        return done(this.branch(big ? 'r32[1] === 0' : 'r16[2] === 0', target(next, d), next), 0, 0, true);
       }
       case 0xe8: {
-        const d = imm16();
+        const d = relV();
         const next = nextIp();
         memory = true;
-        return done(`cpu.push16(${next}); ${this.branch('true', (next + d) & 0xffff, next)}`, 0, 0, true);
+        return done(`${push}(${next}); ${this.branch('true', target(next, d), next)}`, 0, 0, true);
       }
       case 0xe9: {
-        const d = imm16();
+        const d = relV();
         const next = nextIp();
-        return done(this.branch('true', (next + d) & 0xffff, next), 0, 0, true);
+        return done(this.branch('true', target(next, d), next), 0, 0, true);
       }
       case 0xeb: {
         const d = rel8();
         const next = nextIp();
-        return done(this.branch('true', (next + d) & 0xffff, next), 0, 0, true);
+        return done(this.branch('true', target(next, d), next), 0, 0, true);
       }
       case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xaa: case 0xab: case 0xac: case 0xad: case 0xae: case 0xaf: {
         // The interpreter's string routine, called directly: REP chunks, segment-end faults and all.
@@ -667,7 +770,7 @@ class BlockBuilder {
         const cleanup = rep || sg >= 0 ? 'cpu.clearPrefixes(); ' : '';
         const compare = op === 0xa6 || op === 0xa7 || op === 0xae || op === 0xaf;
         return done(
-          `cpu.ip = NEXT; cpu.instrStart = ${start}; ${setup}stringOp(cpu, ${STRING_OP[op]}, ${op & 1 ? 2 : 1}); ${cleanup}` +
+          `cpu.ip = NEXT; cpu.instrStart = ${start}; ${setup}stringOp(cpu, ${STRING_OP[op]}, ${op & 1 ? (big ? 4 : 2) : 1}); ${cleanup}` +
             (rep ? 'if (cpu.ip !== NEXT) return DONE;' : ''),
           compare && rep ? ALL : 0,
           compare ? ALL : 0,
@@ -677,20 +780,24 @@ class BlockBuilder {
         const sub = (this.byte(len) >> 3) & 7;
         const e = modrm();
         const w = op & 1;
-        const rd = w ? e.rd16 : e.rd8;
-        const wr = w ? e.wr16 : e.wr8;
-        const sign = w ? 15 : 7;
-        const mask = w ? 0xffff : 0xff;
+        const rd = w ? e.rdV : e.rd8;
+        const wr = w ? e.wrV : e.wr8;
+        const sign = w ? S : 7;
+        const mask = w ? M : 0xff;
         switch (sub) {
           case 0: case 1:
-            return done(`${e.ea} ${testOp(rd, String(w ? imm16() : imm8()), sign)}`, 0, ALL);
+            return done(`${e.ea} ${testOp(rd, w ? immS(immV()) : String(imm8()), sign)}`, 0, ALL);
           case 2:
-            return done(`${e.ea} ${wr(`~${rd} & ${mask}`)}`);
+            return done(`${e.ea} ${wr(sign === 31 ? `~${rd}` : `~${rd} & ${mask}`)}`);
           case 3:
-            return done(`${e.ea} const v = ${rd}; const r = -v & ${mask}; cpu.setLazy(1, 0, v, r, ${sign}, ${ALL}); ${wr('r')}`, 0, ALL);
+            return done(
+              `${e.ea} const v = ${rd}; const r = ${sign === 31 ? '-v | 0' : `-v & ${mask}`}; cpu.setLazy(1, 0, v, r, ${sign}, ${ALL}); ${wr('r')}`,
+              0,
+              ALL,
+            );
           default: {
             // MUL/IMUL/DIV/IDIV: the interpreter's routines; a divide error needs IP and the count exact.
-            const fn = ['mul', 'imul', 'div', 'idiv'][sub - 4] + (w ? '16' : '8');
+            const fn = ['mul', 'imul', 'div', 'idiv'][sub - 4] + (w ? (big ? '32' : '16') : '8');
             memory = true;
             const pre = sub >= 6 ? `cpu.ip = NEXT; cpu.instrStart = ${this.current.start}; cpu.blockDone = done + ${this.current.k}; ` : '';
             return done(`${e.ea} ${pre}${fn}(cpu, ${rd});`, ALL, sub < 6 ? ALL : 0);
@@ -710,11 +817,61 @@ class BlockBuilder {
         const sub = (this.byte(len) >> 3) & 7;
         if (sub > 1) return undefined;
         const e = modrm();
-        return done(`${e.ea} ${incDec(sub === 0, e.rd16, 15)} ${e.wr16('r')}`, 0, ALL & ~CF);
+        return done(`${e.ea} ${incDec(sub === 0, e.rdV, S)} ${e.wrV('r')}`, 0, ALL & ~CF);
       }
       default:
         return undefined;
     }
+  }
+
+  /** The 32-bit effective address of ModR/M byte `m` (SIB and displacement from instruction offset `at`). */
+  private effectiveAddress32(m: number, at: number, seg: number): { expr: string; segment: number; length: number } {
+    const mod = m >> 6;
+    let rm = m & 7;
+    let length = 1;
+    let base: string | undefined;
+    let index = '';
+    let segment = 3;
+    let p = at;
+    if (rm === 4) {
+      const sib = this.byte(p);
+      p++;
+      length++;
+      const b = sib & 7;
+      const i = (sib >> 3) & 7;
+      if (i !== 4) index = (sib >> 6) === 0 ? `r32[${i}]` : `(r32[${i}] << ${sib >> 6})`;
+      if (b === 5 && mod === 0) base = undefined;
+      else {
+        base = `r32[${b}]`;
+        if (b === 4 || b === 5) segment = 2;
+      }
+      rm = b;
+      if (b === 5 && mod === 0) {
+        const d = this.byte(p) | (this.byte(p + 1) << 8) | (this.byte(p + 2) << 16) | (this.byte(p + 3) << 24);
+        p += 4;
+        length += 4;
+        const parts = [index, String(d | 0)].filter((x) => x !== '');
+        return { expr: `(${parts.join(' + ')}) | 0`, segment: seg >= 0 ? seg : segment, length };
+      }
+    } else if (rm === 5 && mod === 0) {
+      const d = this.byte(p) | (this.byte(p + 1) << 8) | (this.byte(p + 2) << 16) | (this.byte(p + 3) << 24);
+      length += 4;
+      return { expr: String(d | 0), segment: seg >= 0 ? seg : 3, length };
+    } else {
+      base = `r32[${rm}]`;
+      if (rm === 5) segment = 2;
+    }
+    let disp = 0;
+    if (mod === 1) {
+      disp = (this.byte(p) << 24) >> 24;
+      length += 1;
+    } else if (mod === 2) {
+      disp = this.byte(p) | (this.byte(p + 1) << 8) | (this.byte(p + 2) << 16) | (this.byte(p + 3) << 24);
+      length += 4;
+    }
+    const parts = [base ?? '', index, disp !== 0 ? String(disp | 0) : ''].filter((x) => x !== '');
+    const expr = parts.length === 1 && index === '' && disp === 0 ? parts[0] : `(${parts.join(' + ')}) | 0`;
+    return { expr, segment: seg >= 0 ? seg : segment, length };
   }
 
   /**
@@ -726,14 +883,16 @@ class BlockBuilder {
     let expr: string | undefined;
     if (p !== undefined) {
       const a = `a_${p.k}`, b = `b_${p.k}`, r = `r_${p.k}`;
-      const sb = p.sign === 7 ? 0x80 : 0x8000;
-      const sx = (v: string) => (p.sign === 7 ? `((${v} << 24) >> 24)` : `((${v} << 16) >> 16)`);
+      const sb = p.sign === 7 ? 0x80 : p.sign === 15 ? 0x8000 : -0x80000000;
+      const sx = (v: string) => (p.sign === 7 ? `((${v} << 24) >> 24)` : p.sign === 15 ? `((${v} << 16) >> 16)` : `(${v} | 0)`);
+      // Unsigned order: dword operands are int32 in the locals.
+      const ux = (v: string) => (p.sign === 31 ? `(${v} >>> 0)` : v);
       const zf = `${r} === 0`;
       const sf = `(${r} & ${sb}) !== 0`;
       switch (p.kind) {
         case 'sub': {
           const of = `((${a} ^ ${b}) & (${a} ^ ${r}) & ${sb}) !== 0`;
-          expr = [of, `${a} < ${b}`, zf, `${a} <= ${b}`, sf, undefined, `${sx(a)} < ${sx(b)}`, `${sx(a)} <= ${sx(b)}`][cc >> 1];
+          expr = [of, `${ux(a)} < ${ux(b)}`, zf, `${ux(a)} <= ${ux(b)}`, sf, undefined, `${sx(a)} < ${sx(b)}`, `${sx(a)} <= ${sx(b)}`][cc >> 1];
           break;
         }
         case 'logic':

@@ -9,109 +9,11 @@
  * Here the guest runs on our CPU (model 80386) behind a plain RAM bus, as bench/cpu.ts runs cpubench,
  * and every case must print exactly what QEMU printed. A mismatch names the case and the fields.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { createCpu, CpuModel, StopReason } from '../../main/ist/index.js';
-import { RamBus } from '../support/ram-bus.js';
-
-/** The guest folder: found upwards from this file, so the test runs from test/unit and from out/test/unit. */
-function guestDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'test', 'guests', 'cpu386');
-    if (existsSync(join(candidate, 'cpu386.com'))) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error('test/guests/cpu386/cpu386.com not found');
-}
-
-const LOAD_SEG = 0x1000; // where boot.bin loads the program under QEMU: segment values in the output match
-const STUB_SEG = 0x0050; // every vector points at a HLT here, so a stray interrupt stops the run visibly
-const RAM_SIZE = 0x100000 + 0x10000;
-
-
-interface GuestRun {
-  output: string;
-  exitCode: number;
-  fault: string | null;
-}
-
-/** Run the .COM at 1000:0100 behind a PSP stub, serving INT 21h AH=09h (print) and AH=4Ch (exit). */
-function runGuest(image: Uint8Array): GuestRun {
-  const bus = new RamBus(RAM_SIZE);
-  const ram = bus.ram;
-  for (let v = 0; v < 256; v++) {
-    ram[v * 4] = v;
-    ram[v * 4 + 2] = STUB_SEG & 0xff;
-    ram[v * 4 + 3] = STUB_SEG >> 8;
-    ram[STUB_SEG * 16 + v] = 0xf4; // HLT
-  }
-  const base = LOAD_SEG * 16;
-  ram[base] = 0xcd; // PSP:0000 INT 20h
-  ram[base + 1] = 0x20;
-  ram.set(image, base + 0x100);
-  const cpu = createCpu(bus, CpuModel.i80386);
-  cpu.setRegisters({ esp: 0xfffe, eip: 0x100, eflags: 0x0202, cs: LOAD_SEG, ds: LOAD_SEG, es: LOAD_SEG, ss: LOAD_SEG });
-  cpu.intHooked[0x20] = 1;
-  cpu.intHooked[0x21] = 1;
-  let output = '';
-  for (;;) {
-    const why = cpu.run(100_000);
-    const r = cpu.getRegisters();
-    if (why === StopReason.Budget) {
-      if (cpu.instructions > 20_000_000) return { output, exitCode: -1, fault: 'no exit after 20M instructions' };
-      continue;
-    }
-    if (why === StopReason.IntHook && cpu.stopVector === 0x21) {
-      const ah = (r.eax >> 8) & 0xff;
-      if (ah === 0x4c) return { output, exitCode: r.eax & 0xff, fault: null };
-      if (ah !== 0x09) return { output, exitCode: -1, fault: `unsupported INT 21h AH=${ah.toString(16)}h` };
-      let p = r.ds * 16 + (r.edx & 0xffff);
-      for (let n = 0; n < 4096 && ram[p] !== 0x24; n++, p++) output += String.fromCharCode(ram[p]);
-      continue;
-    }
-    const where = `${r.cs.toString(16)}:${r.eip.toString(16)}`;
-    if (why === StopReason.Halt && r.cs === STUB_SEG) {
-      return { output, exitCode: -1, fault: `unexpected interrupt ${(r.eip - 1) & 0xff} (vector stub ${where})` };
-    }
-    return { output, exitCode: -1, fault: `stopped (reason ${why}) at ${where}` };
-  }
-}
-
-/** Case lines by name: "name F=xxxx [FIELD=value ...]". */
-function parseCases(text: string): Map<string, string> {
-  const cases = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    if (!/^[a-z0-9]/.test(line) || line.startsWith('cpu386 ') || line.startsWith('end ')) continue;
-    const name = line.slice(0, line.indexOf(' '));
-    cases.set(name, line);
-  }
-  return cases;
-}
-
-function fields(line: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const tok of line.split(' ').slice(1)) {
-    const eq = tok.indexOf('=');
-    m.set(tok.slice(0, eq), tok.slice(eq + 1));
-  }
-  return m;
-}
-
-/** "name: FIELD qemu X, ours Y; ..." for a case whose lines differ. */
-function describeMismatch(name: string, expected: string, actual: string | undefined): string {
-  if (actual === undefined) return `${name}: missing from our output`;
-  const e = fields(expected);
-  const a = fields(actual);
-  const keys = [...new Set([...e.keys(), ...a.keys()])];
-  const diffs = keys
-    .filter((k) => e.get(k) !== a.get(k))
-    .map((k) => `${k} qemu ${e.get(k) ?? '(unchanged)'}, ours ${a.get(k) ?? '(unchanged)'}`);
-  return `${name}: ${diffs.join('; ')}`;
-}
+import { endLine, guestDir, mismatches, parseCases, runComGuest, type GuestRun } from '../support/com-guest.js';
 
 /** Case families by name prefix, one test each, so a failure points at the behaviour that broke. */
 const FAMILIES: [string, RegExp][] = [
@@ -135,21 +37,20 @@ const FAMILIES: [string, RegExp][] = [
 ];
 
 describe('80386 real mode against QEMU (test/guests/cpu386)', () => {
-  const dir = guestDir();
+  const dir = guestDir('cpu386', 'cpu386.com', import.meta.url);
   const expected = parseCases(readFileSync(join(dir, 'expected.txt'), 'latin1'));
   let run: GuestRun;
   let actual: Map<string, string>;
 
   beforeAll(() => {
-    run = runGuest(readFileSync(join(dir, 'cpu386.com')));
+    run = runComGuest(readFileSync(join(dir, 'cpu386.com')));
     actual = parseCases(run.output);
   });
 
   it('runs the whole guest and prints a line for every case QEMU printed', () => {
     expect(run.fault).toBeNull();
     expect(run.exitCode).toBe(0);
-    const endLine = run.output.split(/\r?\n/).find((l) => l.startsWith('end '));
-    expect(endLine).toBe(`end ${expected.size.toString(16).toUpperCase().padStart(4, '0')} cases`);
+    expect(run.output.split(/\r?\n/).find((l) => l.startsWith('end '))).toBe(endLine(expected.size));
     expect([...actual.keys()]).toEqual([...expected.keys()]);
   });
 
@@ -162,10 +63,7 @@ describe('80386 real mode against QEMU (test/guests/cpu386)', () => {
     it(title, () => {
       const names = [...expected.keys()].filter((name) => re.test(name));
       expect(names.length).toBeGreaterThan(0);
-      const mismatches = names
-        .filter((name) => actual.get(name) !== expected.get(name))
-        .map((name) => describeMismatch(name, expected.get(name)!, actual.get(name)));
-      expect(mismatches).toEqual([]);
+      expect(mismatches(names, expected, actual)).toEqual([]);
     });
   }
 });
