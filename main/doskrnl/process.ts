@@ -147,11 +147,19 @@ export class Processes {
     return loaded;
   }
 
+  /**
+   * The parent's registers at its EXEC call, by child PSP: DOS returns from EXEC through the parent's INT 21h
+   * frame, so everything but AX and the flags comes back as it was (the DJGPP stub relies on DS).
+   */
+  private readonly parentRegisters = new Map<number, { ebx: number; ecx: number; edx: number; esi: number; edi: number; ebp: number; ds: number; es: number }>();
+
   /** Run a loaded child: save the parent's stack, make the child current, jump to it. */
   private enter(l: Loaded): void {
     const k = this.k;
     const v = k.vdh;
     const parent = this.current * 16;
+    const r = k.r;
+    this.parentRegisters.set(l.psp, { ebx: r.ebx, ecx: r.ecx, edx: r.edx, esi: r.esi, edi: r.edi, ebp: r.ebp, ds: r.ds, es: r.es });
     v.writeWord(parent + 0x2e, k.r.esp & 0xffff);
     v.writeWord(parent + 0x30, k.r.ss);
     // INT 22h points where the child returns to (DOS keeps it in the vector table as well).
@@ -257,7 +265,10 @@ export class Processes {
     this.current = parent;
     k.setDta(parent, 0x80);
     const pp = parent * 16;
+    const saved = this.parentRegisters.get(cur);
+    this.parentRegisters.delete(cur);
     k.set({
+      ...saved,
       ss: v.readWord(pp + 0x30),
       esp: v.readWord(pp + 0x2e),
       cs: returnCs,
