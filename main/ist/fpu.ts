@@ -6,7 +6,9 @@
  * beside it. Moves between registers keep the image; arithmetic produces doubles (53-bit significands,
  * double exponent range, round to nearest), so FLD m80 / FSTP m80, FILD m64 / FISTP m64 and FBLD / FBSTP
  * round trips are exact while arithmetic is as precise as a double. Rounding control is honoured by the
- * integer conversions (FIST, FISTP, FBSTP) and FRNDINT; precision control is recorded but not applied.
+ * integer conversions (FIST, FISTP, FBSTP) and FRNDINT, and by FADD/FSUB/FMUL/FDIV (`roundResult`: the
+ * exact error of the double operation decides the direction); precision control 24 bits rounds their
+ * results to single precision; 53 and 64 bits both give doubles.
  *
  * Unmasked exceptions set ES and B; the next waiting FPU instruction or FWAIT reports them once through
  * the interrupt a PC wires the coprocessor's ERROR output to: NMI (vector 2) on the 8086/186 (PC/XT),
@@ -64,6 +66,37 @@ function ldexp(x: number, e: number): number {
 }
 
 /** Write the 80-bit image of a sign, a biased exponent and a 64-bit significand. */
+const BITS = new Float64Array(1);
+const BITS64 = new BigInt64Array(BITS.buffer);
+
+/** The next double after `x` toward +inf (up) or -inf. */
+function nextAfter(x: number, up: boolean): number {
+  if (x === 0) return up ? Number.MIN_VALUE : -Number.MIN_VALUE;
+  BITS[0] = x;
+  BITS64[0] += (x > 0) === up ? 1n : -1n;
+  return BITS[0];
+}
+
+/** a + b - s exactly, for s = fl(a + b) (Knuth's TwoSum). */
+function twoSumError(a: number, b: number, s: number): number {
+  const bb = s - a;
+  return a - (s - bb) + (b - bb);
+}
+
+function splitHigh(a: number): number {
+  const c = 134217729 * a; // 2^27 + 1
+  return c - (c - a);
+}
+
+/** a * b - p exactly, for p = fl(a * b) (Dekker's TwoProduct; inexact only near the exponent range's ends). */
+function productError(a: number, b: number, p: number): number {
+  const ah = splitHigh(a);
+  const al = a - ah;
+  const bh = splitHigh(b);
+  const bl = b - bh;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
+}
+
 function putF80(out: Uint8Array, o: number, se: number, mant: bigint): void {
   for (let i = 0; i < 8; i++) out[o + i] = Number((mant >> BigInt(i * 8)) & 0xffn);
   out[o + 8] = se & 0xff;
@@ -303,6 +336,7 @@ export class Fpu {
       this.setIndefinite(dst);
       return true;
     }
+    if (Number.isFinite(r)) r = this.roundResult(kind, x, y, r);
     const divisor = kind === 6 ? y : kind === 7 ? x : 1;
     const dividend = kind === 6 ? x : kind === 7 ? y : 1;
     if (divisor === 0 && Number.isFinite(dividend)) {
@@ -311,6 +345,39 @@ export class Fpu {
     else if (r === 0 && (kind === 1 || kind >= 6) && x !== 0 && y !== 0 && Number.isFinite(x) && Number.isFinite(y)) this.exc(UE | PE);
     this.set(dst, r);
     return true;
+  }
+
+  /**
+   * Apply the control word to an arithmetic result computed in double, round to nearest: precision
+   * control 24 bits rounds to single (PE when that changed it); otherwise rounding control down, up or
+   * chop moves the result one ulp where the exact error (TwoSum, Dekker's product, the division's
+   * residual) says the true value lies on the other side.
+   */
+  roundResult(kind: number, x: number, y: number, r: number): number {
+    const pc = (this.cw >> 8) & 3;
+    if (pc === 0) {
+      const single = Math.fround(r);
+      if (single !== r) this.sw |= PE;
+      return single;
+    }
+    const rc = (this.cw >> 10) & 3;
+    let err: number;
+    switch (kind) {
+      case 0: err = twoSumError(x, y, r); break;
+      case 4: err = twoSumError(x, -y, r); break;
+      case 5: err = twoSumError(y, -x, r); break;
+      case 1: err = productError(x, y, r); break;
+      // x / y = r + e: the residual x - r*y has the sign of e*y.
+      case 6: err = -(productError(r, y, r * y) + (r * y - x)) * Math.sign(y); break;
+      default: err = -(productError(r, x, r * x) + (r * x - y)) * Math.sign(x); break;
+    }
+    if (err !== 0 && err === err) this.sw |= PE;
+    if (rc === 0 || err === 0 || err !== err) return r;
+    const towardUp = rc === 2 || (rc === 3 && r < 0);
+    const towardDown = rc === 1 || (rc === 3 && r > 0);
+    if (towardUp && err > 0) return nextAfter(r, true);
+    if (towardDown && err < 0) return nextAfter(r, false);
+    return r;
   }
 
   /** Compare slots a and b into C3/C2/C0; `quiet` (FUCOM) raises invalid only for signalling NaNs. */

@@ -150,6 +150,50 @@ describe('x87 FPU', () => {
     expect(getF64(r, 0x338)).toBe(a + 7);
   });
 
+  it('rounds FADD/FSUB/FMUL/FDIV results the way the control word says: down, up, chop, and 24-bit precision', () => {
+    const next = (x: number, up: boolean): number => {
+      const f = new Float64Array([x]);
+      const u = new BigInt64Array(f.buffer);
+      u[0] += (x > 0) === up ? 1n : -1n;
+      return f[0];
+    };
+    // Operations whose exact result lies between two doubles (1/3, 0.1 + 0.2, 1.1 * 3.7, 1 - 1e-17).
+    const cases: [number, number, number, (a: number, b: number) => number][] = [
+      [6, 1, 3, (a, b) => a / b], // FDIV
+      [0, 0.1, 0.2, (a, b) => a + b], // FADD
+      [1, 1.1, 3.7, (a, b) => a * b], // FMUL
+      [4, 1, 1e-17, (a, b) => a - b], // FSUB
+    ];
+    for (const [reg, a, b, op] of cases) {
+      const nearest = op(a, b);
+      for (let rc = 0; rc < 4; rc++) {
+        const cw = 0x27f | (rc << 10); // 53-bit precision
+        const r = run([...FNINIT, ...m(0xd9, 5, 0x220), ...m(0xdd, 0, 0x200), ...m(0xdc, reg, 0x208), ...m(0xdd, 3, 0x300), ...withStatus([])], {
+          0x200: f64(a),
+          0x208: f64(b),
+          0x220: [cw & 0xff, cw >> 8],
+        });
+        const got = getF64(r, 0x300);
+        // The exact value is above `nearest` when rounding up moved it, below when rounding down did.
+        const up = rc === 2 || (rc === 3 && nearest < 0);
+        const down = rc === 1 || (rc === 3 && nearest > 0);
+        expect([nearest, next(nearest, true), next(nearest, false)], `op ${reg} rc ${rc}`).toContain(got);
+        if (rc === 0) expect(got).toBe(nearest);
+        if (up) expect(got).toBeGreaterThanOrEqual(nearest);
+        if (down) expect(got).toBeLessThanOrEqual(nearest);
+      }
+      // Round up and round down of an inexact result are one ulp apart.
+      const at = (rc: number): number => {
+        const cw = 0x27f | (rc << 10);
+        return getF64(run([...FNINIT, ...m(0xd9, 5, 0x220), ...m(0xdd, 0, 0x200), ...m(0xdc, reg, 0x208), ...m(0xdd, 3, 0x300), ...HLT], { 0x200: f64(a), 0x208: f64(b), 0x220: [cw & 0xff, cw >> 8] }), 0x300);
+      };
+      expect(next(at(1), true), `op ${reg}`).toBe(at(2));
+    }
+    // Precision control 24 bits: 1/3 comes out as the single-precision value.
+    const r = run([...FNINIT, ...m(0xd9, 5, 0x220), ...m(0xdd, 0, 0x200), ...m(0xdc, 6, 0x208), ...m(0xdd, 3, 0x300), ...HLT], { 0x200: f64(1), 0x208: f64(3), 0x220: [0x7f, 0x00] });
+    expect(getF64(r, 0x300)).toBe(Math.fround(1 / 3));
+  });
+
   it('compares into C0/C2/C3, and FSTSW AX + SAHF gives the branch flags', () => {
     const cmp = (x: number, y: number) =>
       run([...FNINIT, ...m(0xdd, 0, 0x208), ...m(0xdd, 0, 0x200), 0xd8, 0xd1, 0xdf, 0xe0, 0x9e, 0x9c, 0x8f, 0x06, 0x10, 0x03, ...withStatus([])], {
