@@ -37,7 +37,8 @@ const RM_RAW_RET = 0x1e;
 const RM_RETF = 0x1f; //    RETF: the real-mode save/restore state entry
 const RM_CALLBACKS = 0x20; // 16 callbacks, SVC 55h each
 const CALLBACKS = 16;
-const RM_MESSAGE = 0x60; // a '$'-terminated message for an ending client
+const RM_IRQS = 0x60; // 16 hardware-interrupt entries (SVC 55h each) for IRQs a client hooked in protected mode
+const RM_MESSAGE = 0x90; // a '$'-terminated message for an ending client
 const RM_STACK_TOP = HOST_PARAS * 16;
 
 // Host block (linear memory above XMS) layout.
@@ -119,7 +120,12 @@ interface Client {
   nextHandle: number;
   frames: (RealModeFrame | ProtectedFrame)[];
   dosBlocks: Map<number, { segment: number; count: number }>;
+  /** Real-mode vectors of the IRQs the client hooked in protected mode, while the IVT points at our entries. */
+  savedIvt: Map<number, number>;
 }
+
+/** The hardware interrupt vectors (master and slave PIC at their BIOS bases), by RM_IRQS slot. */
+const IRQ_VECTORS = [0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77];
 
 export class Vdpmi {
   private client: Client | undefined;
@@ -215,6 +221,7 @@ export class Vdpmi {
       nextHandle: 1,
       frames: [],
       dosBlocks: new Map(),
+      savedIvt: new Map(),
     };
     // The real-mode template leaves the far call behind.
     c.rm.regs[4] = (r.esp & ~0xffff) | ((r.esp + 4) & 0xffff);
@@ -234,9 +241,10 @@ export class Vdpmi {
     vdh.writeGuest(hd + RM_ICALL, Uint8Array.of(0x9c, 0x9a, 0, 0, 0, 0, 0xf4, SVC_RETURN, ~SVC_RETURN & 0xff));
     vdh.writeGuest(hd + RM_RAW, Uint8Array.of(0xf4, SVC_RETURN, ~SVC_RETURN & 0xff, 0xcb));
     for (let i = 0; i < CALLBACKS; i++) vdh.writeGuest(hd + RM_CALLBACKS + i * 3, Uint8Array.of(0xf4, SVC_RETURN, ~SVC_RETURN & 0xff));
+    for (let i = 0; i < IRQ_VECTORS.length; i++) vdh.writeGuest(hd + RM_IRQS + i * 3, Uint8Array.of(0xf4, SVC_RETURN, ~SVC_RETURN & 0xff));
 
     for (let i = 0; i < FIRST_FREE; i++) c.used[i] = 1;
-    this.setDescriptor(sel(LDT_HOST_CODE), hostBlock + HB_STUBS, 0x1ff, 0xfa, bits32 ? 0x40 : 0);
+    this.setDescriptor(sel(LDT_HOST_CODE), hostBlock + HB_STUBS, STUB_RETF + 1, 0xfa, bits32 ? 0x40 : 0);
     this.setDescriptor(sel(LDT_HOST_STACK), hostBlock + HB_STACK, HB_STACK_SIZE - 1, 0xf2, bits32 ? 0x40 : 0);
     this.setDescriptor(sel(LDT_RM_STACK), 0, 0xffff, 0xf2, 0);
     const csSel = this.newDescriptor(retCs * 16, 0xffff, 0xfa, 0);
@@ -286,6 +294,10 @@ export class Vdpmi {
     if (!c) return;
     this.client = undefined;
     this.vdh.interceptProtectedMode(undefined);
+    for (const [v, far] of c.savedIvt) {
+      this.vdh.writeWord(v * 4, far & 0xffff);
+      this.vdh.writeWord(v * 4 + 2, far >>> 16);
+    }
     if (c.psp && c.envSegment) this.vdh.writeWord(c.psp * 16 + 0x2c, c.envSegment);
     this.free = [];
     this.poolSize = 0;
@@ -654,9 +666,17 @@ export class Vdpmi {
 
   private runRealInt(rm: CpuState, vector: number, done: (out: CpuState) => void): void {
     const c = this.client!;
-    this.vdh.writeByte(c.hostData * 16 + RM_INT + 1, vector);
     rm.segs[1] = { sel: c.hostData, base: c.hostData * 16, limit: 0xffff, ar: 0x93 };
-    rm.eip = RM_INT;
+    const saved = c.savedIvt.get(vector);
+    if (saved !== undefined) {
+      // The IVT points back at the host for this hooked IRQ: call the real-mode handler behind it directly.
+      this.vdh.writeWord(c.hostData * 16 + RM_ICALL + 2, saved & 0xffff);
+      this.vdh.writeWord(c.hostData * 16 + RM_ICALL + 4, saved >>> 16);
+      rm.eip = RM_ICALL;
+    } else {
+      this.vdh.writeByte(c.hostData * 16 + RM_INT + 1, vector);
+      rm.eip = RM_INT;
+    }
     c.frames.push({ kind: 'rm', done });
     this.vdh.setCpuState(rm);
   }
@@ -687,6 +707,11 @@ export class Vdpmi {
     const i = (ip - RM_CALLBACKS - 3) / 3;
     if (Number.isInteger(i) && i >= 0 && i < CALLBACKS && c.callbacks[i]) {
       this.callback(i, vdh.getCpuState());
+      return;
+    }
+    const q = (ip - RM_IRQS - 3) / 3;
+    if (Number.isInteger(q) && q >= 0 && q < IRQ_VECTORS.length) {
+      this.realModeIrq(IRQ_VECTORS[q], vdh.getCpuState());
       return;
     }
     vdh.stopVm(`DPMI: SVC 55h at ${hex(r.cs)}:${hex(ip)} is no host entry`);
@@ -732,6 +757,78 @@ export class Vdpmi {
     this.load(4, 0);
     this.load(5, 0);
     if (!this.vdh.loadSegment(1, cb.proc.sel)) this.terminateWithMessage('DPMI: the callback procedure is not code');
+  }
+
+  /**
+   * An IRQ the client hooked in protected mode arrived while real mode ran (a reflected call): switch to
+   * the client's handler on the host stack, and when its IRET comes back to the host, return from the
+   * real-mode interrupt (its IRET frame is on the real-mode stack).
+   */
+  private realModeIrq(vector: number, rm: CpuState): void {
+    const c = this.client!;
+    const handler = c.pmVectors[vector];
+    const vdh = this.vdh;
+    const iretReal = (state: CpuState): void => {
+      const sp = state.regs[4] & 0xffff;
+      const at = state.segs[2].base + sp;
+      const ip = vdh.readWord(at);
+      const cs = vdh.readWord(at + 2);
+      const fl = vdh.readWord(at + 4);
+      state.regs[4] = (state.regs[4] & ~0xffff) | ((sp + 6) & 0xffff);
+      state.eip = ip;
+      state.segs[1] = seg16(cs);
+      state.eflags = (state.eflags & ~0x0fd5) | (fl & 0x0fd5);
+      vdh.setCpuState(state);
+    };
+    if (!handler) {
+      // Unhooked since: the real-mode handler it replaced, as if the vector still pointed there.
+      const far = c.savedIvt.get(vector) ?? 0;
+      const back = { ...rm, regs: [...rm.regs] };
+      back.eip = far & 0xffff;
+      back.segs = [...rm.segs];
+      back.segs[1] = seg16(far >>> 16);
+      vdh.setCpuState(back);
+      return;
+    }
+    // The client's context: the protected-mode state the current excursion suspended, else the entry's.
+    const pm: CpuState = JSON.parse(JSON.stringify(c.pm));
+    pm.regs = [...rm.regs];
+    pm.regs[4] = HB_STACK_SIZE - 0x800 - 0x40 * c.frames.length;
+    pm.eflags = (rm.eflags & ARITH) | 0x3002;
+    c.frames.push({ kind: 'pm', done: () => iretReal({ ...rm, regs: [...rm.regs], segs: [...rm.segs] }) });
+    vdh.setCpuState(pm);
+    this.load(2, sel(LDT_HOST_STACK));
+    this.load(3, c.pm.segs[3].sel);
+    this.load(0, c.pm.segs[0].sel);
+    this.load(4, 0);
+    this.load(5, 0);
+    const w = c.bits32 ? 4 : 2;
+    this.push(w, pm.eflags);
+    this.push(w, sel(LDT_HOST_CODE));
+    this.push(w, STUB_CB_RET);
+    const st = vdh.getCpuState();
+    st.eip = handler.off;
+    st.eflags &= ~(IF | TF);
+    vdh.setCpuState(st);
+    if (!vdh.loadSegment(1, handler.sel)) this.terminateWithMessage(`DPMI: interrupt handler ${hex(handler.sel)}:${hex(handler.off)} is not code`);
+  }
+
+  /** Point a hooked IRQ's real-mode vector at the host's entry (or give it back when unhooked). */
+  private routeIrq(vector: number, hooked: boolean): void {
+    const c = this.client!;
+    const slot = IRQ_VECTORS.indexOf(vector);
+    if (slot < 0) return;
+    const vdh = this.vdh;
+    if (hooked && !c.savedIvt.has(vector)) {
+      c.savedIvt.set(vector, ((vdh.readWord(vector * 4 + 2) << 16) | vdh.readWord(vector * 4)) >>> 0);
+      vdh.writeWord(vector * 4, RM_IRQS + slot * 3);
+      vdh.writeWord(vector * 4 + 2, c.hostData);
+    } else if (!hooked && c.savedIvt.has(vector)) {
+      const far = c.savedIvt.get(vector)!;
+      c.savedIvt.delete(vector);
+      vdh.writeWord(vector * 4, far & 0xffff);
+      vdh.writeWord(vector * 4 + 2, far >>> 16);
+    }
   }
 
   /** The real-mode call structure (50 bytes) at `at`: EDI ESI EBP - EBX EDX ECX EAX FLAGS ES DS FS GS IP CS SP SS. */
@@ -1011,12 +1108,18 @@ export class Vdpmi {
       // --- interrupt vectors
       case 0x0200: {
         const v = r.ebx & 0xff;
+        const saved = c.savedIvt.get(v);
+        if (saved !== undefined) return set({ ecx: lo16(r.ecx, saved >>> 16), edx: lo16(r.edx, saved) });
         return set({ ecx: lo16(r.ecx, vdh.readWord(v * 4 + 2)), edx: lo16(r.edx, vdh.readWord(v * 4)) });
       }
       case 0x0201: {
         const v = r.ebx & 0xff;
-        vdh.writeWord(v * 4, dx);
-        vdh.writeWord(v * 4 + 2, cx);
+        // A hooked IRQ keeps the host's entry in the IVT; its real-mode handler is the one behind it.
+        if (c.savedIvt.has(v)) c.savedIvt.set(v, ((cx << 16) | dx) >>> 0);
+        else {
+          vdh.writeWord(v * 4, dx);
+          vdh.writeWord(v * 4 + 2, cx);
+        }
         return set({});
       }
       case 0x0202: {
@@ -1041,6 +1144,7 @@ export class Vdpmi {
         const v = r.ebx & 0xff;
         const off = pointer(r.edx);
         c.pmVectors[v] = cx === sel(LDT_HOST_CODE) && off === v * 2 ? null : { sel: cx, off };
+        this.routeIrq(v, c.pmVectors[v] !== null);
         return set({});
       }
       // --- translation services
