@@ -107,7 +107,16 @@ export class Cpu implements Ist {
   paging = false;
   cpl = 0;
   /** Page accesses are checked with user rights (CPL 3, outside the CPU's own system-structure accesses). */
-  pageUser = false;
+  get pageUser(): boolean {
+    return this.tlbNeedRead === 3;
+  }
+  set pageUser(user: boolean) {
+    // The TLB entry bits a read and a write need at this privilege: present (+ user), + dirty (+ writable).
+    this.tlbNeedRead = user ? 3 : 1;
+    this.tlbNeedWrite = user ? 15 : 9;
+  }
+  tlbNeedRead = 1;
+  tlbNeedWrite = 9;
   /** Real mode with 16-bit code and stack: what the block translator handles. */
   translatable = true;
   // --- system registers
@@ -702,7 +711,7 @@ export class Cpu implements Ist {
   /** Linear to physical through the TLB (paging.ts walks the tables on a miss and raises #PF). */
   linToPhys(lin: number, write: boolean): number {
     const e = this.tlb[lin >>> PAGE_SHIFT];
-    const need = write ? (this.pageUser ? 15 : 9) : this.pageUser ? 3 : 1;
+    const need = write ? this.tlbNeedWrite : this.tlbNeedRead;
     if ((e & need) === need) return (e & ~0xfff) | (lin & 0xfff);
     return pageWalk(this, lin, write);
   }
