@@ -108,22 +108,45 @@ export function imul16(cpu: Cpu, src: number): void {
   setMulFlags(cpu, r & 0xffff, 15, r !== (r << 16) >> 16);
 }
 
+/**
+ * The high dword of the unsigned product a * b (a, b taken as uint32), from 16-bit partial products: every
+ * partial and sum stays below 2^53, so doubles compute it exactly (no BigInt, which allocates).
+ */
+function mulHighU32(a: number, b: number): number {
+  const aL = a & 0xffff;
+  const aH = a >>> 16;
+  const bL = b & 0xffff;
+  const bH = b >>> 16;
+  const lh = aL * bH;
+  const hl = aH * bL;
+  const mid = ((aL * bL) >>> 16) + (lh & 0xffff) + (hl & 0xffff);
+  return (aH * bH + (lh >>> 16) + (hl >>> 16) + Math.floor(mid / 65536)) | 0;
+}
+
+/** The high dword of the signed product: the unsigned one corrected for each negative operand. */
+function mulHighS32(a: number, b: number): number {
+  let hi = mulHighU32(a, b);
+  if (a < 0) hi = (hi - b) | 0;
+  if (b < 0) hi = (hi - a) | 0;
+  return hi;
+}
+
 export function mul32(cpu: Cpu, src: number): void {
-  const p = BigInt(cpu.r32[0] >>> 0) * BigInt(src >>> 0);
-  const lo = Number(p & 0xffffffffn) | 0;
-  const hi = Number(p >> 32n) | 0;
+  const a = cpu.r32[0];
+  const lo = Math.imul(a, src);
+  const hi = mulHighU32(a, src);
   cpu.r32[0] = lo;
   cpu.r32[2] = hi;
   setMulFlags(cpu, lo, 31, hi !== 0);
 }
 
 export function imul32(cpu: Cpu, src: number): void {
-  const p = BigInt(cpu.r32[0]) * BigInt(src | 0);
-  const lo = Number(BigInt.asIntN(32, p));
-  const hi = Number(BigInt.asIntN(32, p >> 32n));
+  const a = cpu.r32[0];
+  const lo = Math.imul(a, src);
+  const hi = mulHighS32(a, src | 0);
   cpu.r32[0] = lo;
   cpu.r32[2] = hi;
-  setMulFlags(cpu, lo, 31, BigInt.asIntN(32, p) !== p);
+  setMulFlags(cpu, lo, 31, hi !== lo >> 31);
 }
 
 /** Two- and three-operand IMUL: truncated product, CF=OF when it did not fit. */
@@ -133,9 +156,8 @@ export function imulTrunc(cpu: Cpu, a: number, b: number, sign: number): number 
     setMulFlags(cpu, r & 0xffff, 15, r !== (r << 16) >> 16);
     return r & 0xffff;
   }
-  const p = BigInt(a | 0) * BigInt(b | 0);
-  const lo = Number(BigInt.asIntN(32, p));
-  setMulFlags(cpu, lo, 31, BigInt(lo) !== p);
+  const lo = Math.imul(a, b);
+  setMulFlags(cpu, lo, 31, mulHighS32(a | 0, b | 0) !== lo >> 31);
   return lo;
 }
 
@@ -192,6 +214,25 @@ export function idiv16(cpu: Cpu, src: number): void {
 }
 
 export function div32(cpu: Cpu, src: number): void {
+  const hi = cpu.r32[2] >>> 0;
+  const dv = src >>> 0;
+  // The dividend fits a double exactly below 2^53: divide there, and check the quotient by its remainder.
+  if (hi < 0x200000 && dv !== 0) {
+    const n = hi * 4294967296 + (cpu.r32[0] >>> 0);
+    let q = Math.floor(n / dv);
+    let r = n - q * dv;
+    if (r < 0) {
+      q--;
+      r += dv;
+    } else if (r >= dv) {
+      q++;
+      r -= dv;
+    }
+    if (q > 0xffffffff) cpu.fault(0);
+    cpu.r32[0] = q | 0;
+    cpu.r32[2] = r | 0;
+    return;
+  }
   const d = BigInt(src >>> 0);
   if (d === 0n) cpu.fault(0);
   const n = (BigInt(cpu.r32[2] >>> 0) << 32n) | BigInt(cpu.r32[0] >>> 0);
@@ -202,6 +243,16 @@ export function div32(cpu: Cpu, src: number): void {
 }
 
 export function idiv32(cpu: Cpu, src: number): void {
+  const lo = cpu.r32[0];
+  const dv = src | 0;
+  // EDX:EAX a sign-extended dword (after CDQ): the dividend is an int32, exact in doubles.
+  if (cpu.r32[2] === lo >> 31 && dv !== 0) {
+    const q = Math.trunc(lo / dv);
+    if (q > 0x7fffffff) cpu.fault(0); // only -2^31 / -1
+    cpu.r32[0] = q | 0;
+    cpu.r32[2] = (lo - q * dv) | 0;
+    return;
+  }
   const d = BigInt(src | 0);
   if (d === 0n) cpu.fault(0);
   const n = (BigInt(cpu.r32[2]) << 32n) | BigInt(cpu.r32[0] >>> 0);
