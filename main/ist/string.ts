@@ -65,17 +65,37 @@ export function stringOp(cpu: Cpu, op: number, size: number): void {
   try {
   switch (op) {
     case StrOp.MOVS:
-      for (; done < count; done++) {
+      while (done < count) {
+        // Forward runs inside one page of plain RAM on both sides are copied in place, element by element.
+        const n = step > 0 && count - done > 1 ? ramRun(cpu, srcSeg, si, di, size, count - done, a16, true) : 0;
+        if (n > 0) {
+          si = (si + n * size) & amask;
+          di = (di + n * size) & amask;
+          done += n;
+          continue;
+        }
         writeSized(cpu, ES, di, size, readSized(cpu, srcSeg, si, size));
         si = (si + step) & amask;
         di = (di + step) & amask;
+        done++;
       }
       break;
     case StrOp.STOS: {
       const v = r32[0] & eaxMask;
-      for (; done < count; done++) {
+      while (done < count) {
+        const n = step > 0 && count - done > 1 ? ramRun(cpu, -1, 0, di, size, count - done, a16, false) : 0;
+        if (n > 0) {
+          const ram = cpu.ram;
+          const at = lastDst;
+          if (size === 1) ram.fill(v, at, at + n);
+          else for (let i = 0; i < n * size; i++) ram[at + i] = v >>> ((i % size) * 8);
+          di = (di + n * size) & amask;
+          done += n;
+          continue;
+        }
         writeSized(cpu, ES, di, size, v);
         di = (di + step) & amask;
+        done++;
       }
       break;
     }
@@ -171,6 +191,46 @@ function commit(cpu: Cpu, a16: boolean, si: number, di: number, rep: number, don
     if (a16) cpu.r16[2] = cpu.r16[2] - done;
     else cpu.r32[1] = cpu.r32[1] - done;
   }
+}
+
+/** The physical destination of the last `ramRun` (for STOS, which fills it itself). */
+let lastDst = 0;
+
+/**
+ * How many of `want` forward elements can go straight to RAM: inside both segments' limits, without a
+ * 16-bit offset wrap, inside one page on each side, the destination plain RAM (not translated code, a ROM
+ * or a device) and the source RAM or ROM. Copies them for MOVS (`copy`); returns 0 when the slow path must
+ * take the next element. Nothing here can fault, so the element counts stay exact.
+ */
+function ramRun(cpu: Cpu, srcSeg: number, si: number, di: number, size: number, want: number, a16: boolean, copy: boolean): number {
+  let n = want;
+  const od = di >>> 0;
+  if (od < cpu.segLo[ES] || od > cpu.segHiW[ES]) return 0;
+  n = Math.min(n, Math.floor((cpu.segHiW[ES] - od + 1) / size));
+  if (a16) n = Math.min(n, Math.floor((0x10000 - od) / size));
+  const ld = (cpu.segBase[ES] + od) | 0;
+  n = Math.min(n, Math.floor((0x1000 - (ld & 0xfff)) / size));
+  let ls = 0;
+  if (srcSeg >= 0) {
+    const os = si >>> 0;
+    if (os < cpu.segLo[srcSeg] || os > cpu.segHiR[srcSeg]) return 0;
+    n = Math.min(n, Math.floor((cpu.segHiR[srcSeg] - os + 1) / size));
+    if (a16) n = Math.min(n, Math.floor((0x10000 - os) / size));
+    ls = (cpu.segBase[srcSeg] + os) | 0;
+    n = Math.min(n, Math.floor((0x1000 - (ls & 0xfff)) / size));
+  }
+  if (n < 2) return 0;
+  const pd = (cpu.paging ? cpu.linToPhys(ld, true) : ld) & cpu.amask;
+  if (cpu.pageKind[pd >>> 12] !== 0) return 0;
+  lastDst = pd;
+  if (!copy) return n;
+  const ps = (cpu.paging ? cpu.linToPhys(ls, false) : ls) & cpu.amask;
+  const kind = cpu.pageKind[ps >>> 12];
+  if (kind === undefined || kind > 2) return 0;
+  const ram = cpu.ram;
+  // Byte by byte in order, so an overlapping copy repeats a pattern as the instruction does.
+  for (let i = 0, bytes = n * size; i < bytes; i++) ram[pd + i] = ram[ps + i];
+  return n;
 }
 
 const NEVER = 0x7fffffff;
