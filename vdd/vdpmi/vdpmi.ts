@@ -610,6 +610,12 @@ export class Vdpmi {
     const top = onHostStack ? st.regs[4] & ~3 : HB_STACK_SIZE;
     const frame = [STUB_EXC_RET - 0, sel(LDT_HOST_CODE), Math.max(code, 0), st.eip, st.segs[1].sel, st.eflags, st.regs[4], st.segs[2].sel];
     const sp = top - frame.length * w;
+    // Exceptions inside exception handlers nest on the host stack; past its bottom (or too deep) the
+    // client cannot be helped: end it rather than run the frames into the host's own memory.
+    if (sp < 0x100 || c.frames.length > 64) {
+      this.terminateWithMessage(`DPMI: exception ${hex(vector)}h at ${hex(st.segs[1].sel)}:${hex(st.eip)} overflowed the exception stack`);
+      return;
+    }
     const bytes = new Uint8Array(frame.length * w);
     frame.forEach((v, i) => {
       for (let k = 0; k < w; k++) bytes[i * w + k] = (v >>> (k * 8)) & 0xff;
@@ -973,7 +979,8 @@ export class Vdpmi {
   private terminateWithMessage(message: string): void {
     const c = this.client!;
     this.vdh.log(message);
-    const text = new TextEncoder().encode(`\r\n${message}\r\n$`).slice(0, RM_STACK_TOP - 0x100 - RM_MESSAGE);
+    // The buffer ends where the reflection stack's area begins (100h): keep the '$' inside it.
+    const text = new TextEncoder().encode(`\r\n${message.slice(0, 0x100 - RM_MESSAGE - 6)}\r\n$`);
     this.vdh.writeGuest(c.hostData * 16 + RM_MESSAGE, text);
     const rm = this.realState(c.rm.regs, c.rm.eflags);
     rm.regs[0] = 0x0900;
