@@ -732,13 +732,21 @@ export class Cpu implements Ist {
   read8(seg: number, off: number): number {
     const o = off >>> 0;
     if (o < this.segLo[seg] || o > this.segHiR[seg]) this.limitFault(seg);
-    return this.readLin8(this.segBase[seg] + off);
+    let p = this.segBase[seg] + off;
+    if (this.paging) p = this.linToPhys(p, false);
+    p &= this.amask;
+    if (this.pageKind[p >>> PAGE_SHIFT] <= 2) return this.ram[p];
+    return this.bus.readSlow(p >>> 0);
   }
 
   write8(seg: number, off: number, v: number): void {
     const o = off >>> 0;
     if (o < this.segLo[seg] || o > this.segHiW[seg]) this.limitFault(seg);
-    this.writeLin8(this.segBase[seg] + off, v);
+    let p = this.segBase[seg] + off;
+    if (this.paging) p = this.linToPhys(p, true);
+    p &= this.amask;
+    if (this.pageKind[p >>> PAGE_SHIFT] === 0) this.ram[p] = v;
+    else this.writePhys8(p, v);
   }
 
   read16(seg: number, off: number): number {
