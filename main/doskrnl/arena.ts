@@ -12,14 +12,26 @@
  *
  * As in DOS, freeing does not merge: adjacent free blocks are merged lazily, when a block is allocated or
  * resized (and by `coalesce()`, which the loader uses to undo a failed EXEC).
+ *
+ * Upper memory blocks (DOS=UMB, `addUpperMemory`) continue the chain as in MS-DOS 5: the last paragraph of
+ * conventional memory (9FFFh with 640 KB) becomes an MCB owned by DOS and named "SC" whose block spans the
+ * hole up to the first UMB (video memory, the video BIOS); each UMB starts with its own MCB, and another
+ * "SC" block in a UMB's last paragraph spans the hole to the next one (the EMS page frame, say). The "SC"
+ * MCB at the top of conventional memory is the link (List of Lists 66h): 'M' while the UMBs are linked
+ * into the chain (INT 21h AX=5803h BX=1), 'Z' while they are not, so a program walking the chain stops
+ * there. The allocation strategy's high bits then choose the region (5801h): 80h upper memory first,
+ * 40h upper memory only, 00h the whole chain in address order; they change nothing while the UMBs are
+ * unlinked. Freeing, resizing and a process's end find a block in upper memory linked or not.
  */
 import { DosError, DosFail, type GuestMemory } from './dos.js';
 
 /** INT 21h AH=58h allocation strategies (low bits); bit 7 (80h) = try upper memory first, 40h = UMBs only. */
-export const Strategy = { firstFit: 0, bestFit: 1, lastFit: 2 } as const;
+export const Strategy = { firstFit: 0, bestFit: 1, lastFit: 2, highFirst: 0x80, highOnly: 0x40 } as const;
 
 const SIG_MORE = 0x4d; // 'M'
 const SIG_LAST = 0x5a; // 'Z'
+/** The owner of DOS's own blocks, such as the "SC" blocks spanning the holes between UMBs. */
+const OWNER_DOS = 8;
 /** The largest size an MCB can describe. */
 const MAX_PARAGRAPHS = 0xffff;
 
@@ -31,6 +43,12 @@ export class ArenaFull extends DosFail {
   ) {
     super(DosError.notEnoughMemory, message);
   }
+}
+
+/** An upper memory block DOS was given (by the XMS driver): its first paragraph and its size. */
+export interface UpperBlock {
+  segment: number;
+  size: number;
 }
 
 /** One block of the chain, as `blocks()` reports it. */
@@ -51,8 +69,12 @@ interface Mcb {
 }
 
 export class MemoryArena {
-  /** AH=58h strategy, all bits kept as set (UMBs are not linked yet, so bits 6 and 7 change nothing). */
+  /** AH=58h strategy, all bits kept as set (bits 6 and 7 matter only while UMBs are linked). */
   strategy: number = Strategy.firstFit;
+  /** The "SC" MCB at the top of conventional memory that links the UMBs (List of Lists 66h); undefined without UMBs. */
+  upperRoot: number | undefined;
+  /** Where a walk of the chain must end: `endSegment`, or the end of the last UMB. */
+  private top: number;
 
   /** Lay out a fresh arena: one free 'Z' block from `firstMcb` up to (not including) `endSegment`. */
   constructor(
@@ -63,7 +85,63 @@ export class MemoryArena {
     if (endSegment - firstMcb < 1 || endSegment - firstMcb - 1 > MAX_PARAGRAPHS) {
       throw new RangeError(`arena ${hex(firstMcb)}..${hex(endSegment)} cannot be described by one MCB`);
     }
+    this.top = endSegment;
     this.writeMcb(firstMcb, SIG_LAST, 0, endSegment - firstMcb - 1, true);
+  }
+
+  /**
+   * DOS=UMB: chain upper memory blocks (above `endSegment`) after conventional memory, MS-DOS 5's way (see
+   * the top of the file), unlinked. The conventional arena's last block must be free: it gives up its last
+   * paragraph to the "SC" link MCB. Adjacent blocks are merged; blocks of under 3 paragraphs are left out.
+   * Returns the paragraphs of upper memory now free in the chain.
+   */
+  addUpperMemory(blocks: readonly UpperBlock[]): number {
+    if (this.upperRoot !== undefined) throw new RangeError('the upper memory blocks are already linked');
+    const umbs: UpperBlock[] = [];
+    for (const b of [...blocks].sort((x, y) => x.segment - y.segment)) {
+      const prev = umbs[umbs.length - 1];
+      if (b.segment < this.endSegment || b.segment + b.size > 0x10000 || (prev && b.segment < prev.segment + prev.size)) continue;
+      if (prev && prev.segment + prev.size === b.segment) prev.size += b.size;
+      else umbs.push({ ...b });
+    }
+    const usable = umbs.filter((b) => b.size >= 3);
+    if (usable.length === 0) return 0;
+    const chain = this.chain();
+    const last = chain[chain.length - 1];
+    if (last.owner !== 0 || last.size < 1) throw new RangeError('the last block of conventional memory must be free to link upper memory');
+    this.writeMcb(last.mcb, SIG_MORE, 0, last.size - 1, false);
+    const root = this.endSegment - 1;
+    this.writeSystemMcb(root, SIG_LAST, usable[0].segment - this.endSegment);
+    let free = 0;
+    usable.forEach((b, i) => {
+      const next = usable[i + 1];
+      if (next) {
+        const end = b.segment + b.size;
+        this.writeMcb(b.segment, SIG_MORE, 0, b.size - 2, true);
+        this.writeSystemMcb(end - 1, SIG_MORE, next.segment - end);
+        free += b.size - 2;
+      } else {
+        this.writeMcb(b.segment, SIG_LAST, 0, b.size - 1, true);
+        free += b.size - 1;
+      }
+    });
+    const final = usable[usable.length - 1];
+    this.top = final.segment + final.size;
+    this.upperRoot = root;
+    return free;
+  }
+
+  /** Are the UMBs part of the chain now (INT 21h AX=5802h)? */
+  get upperLinked(): boolean {
+    return this.upperRoot !== undefined && this.mem.readByte(this.upperRoot * 16) === SIG_MORE;
+  }
+
+  /** INT 21h AX=5803h: link (true) or unlink the UMBs. Error 1 without UMBs, 7 if the link MCB is not in the chain. */
+  linkUpper(link: boolean): void {
+    const root = this.upperRoot;
+    if (root === undefined) throw new DosFail(DosError.invalidFunction, 'no upper memory blocks (DOS_UMB is off)');
+    if (!this.chain(false).some((b) => b.mcb === root)) throw this.trashed(root, 'the upper memory link is not in the chain');
+    this.mem.writeByte(root * 16, link ? SIG_MORE : SIG_LAST);
   }
 
   /** Use a chain already in guest memory (its end is where its 'Z' block ends). */
@@ -77,18 +155,22 @@ export class MemoryArena {
       }
       if (sig === SIG_LAST) {
         const arena = Object.create(MemoryArena.prototype) as MemoryArena;
-        Object.assign(arena, { mem, firstMcb, endSegment: end, strategy: Strategy.firstFit });
+        Object.assign(arena, { mem, firstMcb, endSegment: end, top: end, upperRoot: undefined, strategy: Strategy.firstFit });
         return arena;
       }
       seg = end;
     }
   }
 
-  /** Allocate `paragraphs` for `owner`; returns the block's segment (its MCB + 1). */
+  /** Allocate `paragraphs` for `owner` by the strategy; returns the block's segment (its MCB + 1). */
   allocate(paragraphs: number, owner: number): number {
     checkParagraphs(paragraphs);
     this.coalesce();
-    const candidates = this.chain().filter((b) => b.owner === 0 && b.size >= paragraphs);
+    let candidates: Mcb[] = [];
+    for (const region of this.regions()) {
+      candidates = region.filter((b) => b.owner === 0 && b.size >= paragraphs);
+      if (candidates.length > 0) break;
+    }
     if (candidates.length === 0) {
       const largest = this.largestFree();
       throw new ArenaFull(largest, `not enough memory: ${hex(paragraphs)} paragraphs asked, ${hex(largest)} free`);
@@ -147,19 +229,33 @@ export class MemoryArena {
     this.split(block.mcb, paragraphs);
   }
 
-  /** The largest block that an allocation could get now (free neighbours counted as merged). */
+  /** The largest block that an allocation could get now under the strategy (free neighbours counted as merged). */
   largestFree(): number {
-    let largest = 0;
-    let run = -1;
-    for (const b of this.chain()) {
-      if (b.owner !== 0) {
-        run = -1;
-        continue;
-      }
-      run = run < 0 ? b.size : run + 1 + b.size;
-      largest = Math.max(largest, run);
-    }
-    return largest;
+    return Math.max(0, ...this.regions().map(largestRun));
+  }
+
+  /**
+   * The block EXEC gives a program that needs at least `need` paragraphs ("the largest block"): under a
+   * high-first strategy with the UMBs linked, the largest in upper memory when it is big enough (LOADHIGH),
+   * else the largest anywhere; under high-only, the largest in upper memory.
+   */
+  largestFor(need: number): number {
+    const regions = this.regions();
+    const first = largestRun(regions[0]);
+    return first >= need || regions.length === 1 ? first : this.largestFree();
+  }
+
+  /**
+   * The parts of the chain an allocation searches, in order: the chain up to its 'Z' block (conventional
+   * memory, and the UMBs while linked); with the UMBs linked, a high-first strategy searches them first and
+   * a high-only strategy nothing else.
+   */
+  private regions(): Mcb[][] {
+    const chain = this.chain(false);
+    const root = this.upperRoot;
+    if (root === undefined || !this.upperLinked || (this.strategy & (Strategy.highFirst | Strategy.highOnly)) === 0) return [chain];
+    const upper = chain.filter((b) => b.mcb > root);
+    return this.strategy & Strategy.highOnly ? [upper] : [upper, chain];
   }
 
   /** Free every block of a process (what process termination does). */
@@ -210,19 +306,23 @@ export class MemoryArena {
     }));
   }
 
-  private chain(): Mcb[] {
+  /**
+   * Walk the chain to its 'Z' block. `withUpper` (the default) walks on past the unlinked UMBs' link MCB
+   * into upper memory, as freeing and termination must; allocation walks only what is linked.
+   */
+  private chain(withUpper = true): Mcb[] {
     const out: Mcb[] = [];
     let seg = this.firstMcb;
     for (;;) {
-      if (seg >= this.endSegment) throw this.trashed(seg, 'chain runs past the end of the arena');
+      if (seg >= this.top) throw this.trashed(seg, 'chain runs past the end of the arena');
       const at = seg * 16;
       const sig = this.mem.readByte(at);
       if (sig !== SIG_MORE && sig !== SIG_LAST) throw this.trashed(seg, `bad signature ${hex(sig, 2)}`);
       const size = this.mem.readWord(at + 3);
       const next = seg + 1 + size;
-      if (next > this.endSegment) throw this.trashed(seg, 'block runs past the end of the arena');
+      if (next > this.top) throw this.trashed(seg, 'block runs past the end of the arena');
       out.push({ mcb: seg, sig, owner: this.mem.readWord(at + 1), size });
-      if (sig === SIG_LAST) return out;
+      if (sig === SIG_LAST && !(withUpper && seg === this.upperRoot)) return out;
       seg = next;
     }
   }
@@ -262,6 +362,13 @@ export class MemoryArena {
     if (fresh) for (let i = 5; i < 16; i++) this.mem.writeByte(at + i, 0);
   }
 
+  /** An MCB of DOS's own ("SC": system code, or a hole between UMBs locked out). */
+  private writeSystemMcb(seg: number, sig: number, size: number): void {
+    this.writeMcb(seg, sig, OWNER_DOS, size, true);
+    this.mem.writeByte(seg * 16 + 8, 0x53); // 'S'
+    this.mem.writeByte(seg * 16 + 9, 0x43); // 'C'
+  }
+
   private readName(mcb: number): string {
     let name = '';
     for (let i = 0; i < 8; i++) {
@@ -271,6 +378,21 @@ export class MemoryArena {
     }
     return name;
   }
+}
+
+/** The largest run of adjacent free blocks in part of a chain, counted as merged (their MCBs but the first count). */
+function largestRun(blocks: readonly Mcb[]): number {
+  let largest = 0;
+  let run = -1;
+  let end = -1;
+  for (const b of blocks) {
+    if (b.owner !== 0 || b.mcb !== end) run = -1;
+    end = b.mcb + 1 + b.size;
+    if (b.owner !== 0) continue;
+    run = run < 0 ? b.size : run + 1 + b.size;
+    largest = Math.max(largest, run);
+  }
+  return largest;
 }
 
 function checkParagraphs(paragraphs: number): void {

@@ -83,7 +83,7 @@ export function serveInfo(k: Kernel, ah: number): Served {
           return true;
         case 0x06:
           k.setBx((k.version[1] << 8) | k.version[0]);
-          k.setDx(0x0000); // revision 0, DOS in conventional memory
+          k.setDx(k.highMemory.dosInHma ? 0x1000 : 0x0000); // revision 0; DH bit 4: DOS in the HMA (DOS_HIGH)
           return true;
         default:
           k.setAl(0xff);

@@ -4,7 +4,8 @@
  * booting a disk, and serves INT 21h and friends through SVC calls from the guest stubs
  * (firmware/doskrnl/stubs.ts). The work is split by concern: console.ts (character I/O), handles.ts
  * (the file table and handle calls), process.ts (EXEC, exit, memory, PSPs), directory.ts (drives,
- * directories, find), info.ts (version, time, country, vectors). docs/doskrnl.md has the function table.
+ * directories, find), info.ts (version, time, country, vectors), highmem.ts (DOS=UMB and DOS=HIGH: the
+ * UMB link, the HMA). docs/doskrnl.md has the function table.
  */
 import { ShellSvc } from '../../firmware/doskrnl/command.js';
 import { buildDosStubs, DOS_SEGMENT, DosSvc, FIRST_MCB, type DosStubs } from '../../firmware/doskrnl/stubs.js';
@@ -16,6 +17,7 @@ import { DosFileSystem, type DriveConfig } from './drives.js';
 import { serveDirectory } from './directory.js';
 import { serveFcb } from './fcb.js';
 import { FileTable, serveHandles } from './handles.js';
+import { HighMemory, registerHighMemorySettings } from './highmem.js';
 import { serveInfo } from './info.js';
 import { Processes, serveProcess } from './process.js';
 import { Shell } from './shell.js';
@@ -45,6 +47,8 @@ export class Kernel {
   readonly console: Console;
   readonly files: FileTable;
   readonly processes: Processes;
+  /** DOS=UMB and DOS=HIGH (DOS_UMB, DOS_HIGH). */
+  readonly highMemory: HighMemory;
   /** The registers of the call being served. */
   r!: CpuRegisters;
   /** The current DTA as the program set it (segment:offset; AH=2Fh hands back the same pointer). */
@@ -93,6 +97,7 @@ export class Kernel {
     this.console = new Console(this);
     this.files = new FileTable(this);
     this.processes = new Processes(this);
+    this.highMemory = new HighMemory(this);
   }
 
   // ---- registers
@@ -202,8 +207,15 @@ export class Kernel {
       this.set({ eax: (this.r.eax & ~0xffff) | 0x7100, eflags: this.r.eflags | CF });
       return;
     }
+    // AX=5802h/5803h (the UMB link) are highmem.ts's; the rest of AH=58h is process.ts's.
     const handled =
-      this.console.serve(ah) ?? serveHandles(this, ah) ?? serveDirectory(this, ah) ?? serveProcess(this, ah) ?? serveInfo(this, ah) ?? serveFcb(this, ah);
+      this.console.serve(ah) ??
+      serveHandles(this, ah) ??
+      serveDirectory(this, ah) ??
+      this.highMemory.serve(ah) ??
+      serveProcess(this, ah) ??
+      serveInfo(this, ah) ??
+      serveFcb(this, ah);
     if (handled === undefined) this.unsupported(`INT 21h AH=${hex2(ah)}`);
     else if (handled === 'wait') return 'wait';
   }
@@ -310,7 +322,10 @@ export class Kernel {
 
   // ---- start-up
 
-  /** POST: take the DOS vectors, set up the arena and the root process; INT 19h starts the program. */
+  /**
+   * POST: take the DOS vectors, set up the arena, take the HMA and the UMBs as DOS_HIGH and DOS_UMB say,
+   * and create the root process; INT 19h starts the program.
+   */
   post(): void {
     const v = this.vdh;
     v.writeGuest(DOS_SEGMENT * 16, this.stubs.image);
@@ -339,6 +354,7 @@ export class Kernel {
     if (v.ramSize > 0x100100) v.writeGuest(0x1000c0, jump);
     const kb = v.readWord(0x413) || 640;
     this.arena = new MemoryArena(v, FIRST_MCB, Math.min(0xa000, kb * 64));
+    this.highMemory.post();
     this.processes.createRoot();
   }
 
@@ -383,6 +399,7 @@ export function createDosKernel(options: DosOptions): VddModule {
         },
       });
       k.setVersionTable(vdh.property('DOS_VERSION') as string);
+      registerHighMemorySettings(vdh);
       vdh.onUserHook('post', () => k.post());
       vdh.onUserHook('terminate', () => k.files.closeAll());
       vdh.installSvc(DosSvc.start, () => k.start());
@@ -444,6 +461,7 @@ function serveMultiplex(k: Kernel): void {
     k.setAl(0);
     return;
   }
+  if (k.highMemory.multiplex(ax)) return; // 4A01h/4A02h: the HMA DOS=HIGH leaves free
   // AL=00h installation checks: leave AL at 0 (not installed). VXMS answers AX=4300h/4310h itself, through
   // an interrupt hook that runs before this handler.
 }

@@ -258,7 +258,8 @@ function allocateProgram(
   exe: Executable,
   req: LoadRequest,
 ): { psp: number; size: number; loadSegment: number } {
-  const largest = arena.largestFree();
+  // "The largest block" is the strategy's: in upper memory first under LOADHIGH's high-first strategy.
+  let largest = 0;
   const short = (need: number): ArenaFull =>
     new ArenaFull(
       largest,
@@ -267,6 +268,7 @@ function allocateProgram(
   if (exe.kind === 'com') {
     // A .COM program gets the largest free block, which must hold the PSP, the image and a stack.
     const need = PSP_PARAS + paras(req.image.length + COM_MIN_STACK);
+    largest = arena.largestFor(need);
     if (largest < need) throw short(need);
     const psp = arena.allocate(largest, 8);
     return { psp, size: largest, loadSegment: psp + PSP_PARAS };
@@ -274,6 +276,7 @@ function allocateProgram(
   const h = exe.header;
   const base = PSP_PARAS + paras(h.imageSize);
   const min = base + h.minAlloc;
+  largest = arena.largestFor(Math.min(min, 0xffff));
   if (min > 0xffff || largest < min) throw short(min);
   if (h.minAlloc === 0 && h.maxAlloc === 0) {
     // "Load high": the largest block, with the image at its top and the PSP at its bottom.

@@ -364,14 +364,7 @@ export function serveProcess(k: Kernel, ah: number): Served {
           k.arena.strategy = k.bx & 0xff;
           k.ok();
           return true;
-        case 0x02:
-          k.setAl(0); // upper memory not linked (no UMBs yet)
-          k.ok();
-          return true;
-        case 0x03:
-          if (k.bx !== 0) throw new DosFail(DosError.invalidFunction);
-          k.ok();
-          return true;
+        // 02h/03h (the UMB link) are highmem.ts's, which the INT 21h dispatch asks first.
         default:
           throw new DosFail(DosError.invalidFunction);
       }

@@ -9,8 +9,11 @@
  * SET, TIME, TRUENAME, TYPE, VER, VOL, and X: to change drive. Batch files: %0-%9, %VAR%, @, ECHO OFF/ON,
  * IF [NOT] ERRORLEVEL n / EXIST f / a==b, GOTO, CALL, SHIFT, FOR %%x IN (set) DO cmd, PAUSE, REM.
  * External commands: PATH search in the current directory then PATH, .COM before .EXE before .BAT.
+ * LOADHIGH runs a program with the UMBs linked and the high-first strategy (DOS_UMB), as DOS 5's COMMAND
+ * does, and puts both back when the EXEC returns; without UMBs the program loads low.
  */
 import { ShellLayout } from '../../firmware/doskrnl/command.js';
+import { Strategy } from './arena.js';
 import { DosError, DosFail } from './dos.js';
 import type { DirEntry } from './drives.js';
 import type { Kernel } from './kernel.js';
@@ -46,6 +49,10 @@ export class Shell {
   /** A pipe's remaining stages, run one after another. */
   private pipeRest: string[] = [];
   private execEnvSeg = 0;
+  /** LOADHIGH: the next EXEC allocates in upper memory first. */
+  private loadHighNext = false;
+  /** The UMB link and strategy LOADHIGH changed, to put back when its EXEC returns. */
+  private afterLoadHigh: { linked: boolean; strategy: number } | undefined;
   /** PAUSE waits for a key. */
   private pausing = false;
   /** DIR /P: lines still to show, a screenful at a time. */
@@ -349,6 +356,16 @@ export class Shell {
       k.arena.free(this.execEnvSeg);
       this.execEnvSeg = 0;
     }
+    if (this.afterLoadHigh) {
+      const { linked, strategy } = this.afterLoadHigh;
+      this.afterLoadHigh = undefined;
+      k.arena.strategy = strategy;
+      try {
+        k.highMemory.setLink(linked);
+      } catch (e) {
+        if (!(e instanceof DosFail)) throw e; // the program broke the chain; DOS would not get further either
+      }
+    }
     this.afterCommand();
   }
 
@@ -466,7 +483,13 @@ export class Shell {
         return this.forCommand(args);
       case 'LH':
       case 'LOADHIGH':
-        return this.command(args.trim());
+        this.loadHighNext = this.k.arena.upperRoot !== undefined;
+        try {
+          // MS-DOS 6's region options (/L:n[,size];... and /S) choose among UMBs; here any UMB will do.
+          return this.command(args.trim().replace(/^(?:(?:\/L:\S*|\/S)\s+)+/i, ''));
+        } finally {
+          this.loadHighNext = false;
+        }
       default:
         return this.external(name, args);
     }
@@ -804,8 +827,22 @@ export class Shell {
     v.writeByte(base + ShellLayout.tail, t.length);
     this.k.writeAsciiz(base + ShellLayout.tail + 1, t + '\r');
     const env = buildEnvironment([...this.env].map(([k, val]) => `${k}=${val}`), path);
-    this.execEnvSeg = this.k.arena.allocate((env.length + 15) >>> 4, this.psp);
+    const arena = this.k.arena;
+    this.execEnvSeg = arena.allocate((env.length + 15) >>> 4, this.psp);
     v.writeGuest(this.execEnvSeg * 16, env);
+    if (this.loadHighNext) {
+      // After the shell's own copy of the environment (freed when the EXEC returns), so it stays low.
+      const saved = { linked: arena.upperLinked, strategy: arena.strategy };
+      try {
+        this.k.highMemory.setLink(true);
+      } catch (e) {
+        arena.free(this.execEnvSeg);
+        this.execEnvSeg = 0;
+        throw e;
+      }
+      this.afterLoadHigh = saved;
+      arena.strategy = Strategy.highFirst;
+    }
     const blank = Uint8Array.from([0, ...new Array(11).fill(0x20), 0, 0, 0, 0]);
     v.writeGuest(base + ShellLayout.fcb1, blank);
     v.writeGuest(base + ShellLayout.fcb2, blank);

@@ -336,3 +336,148 @@ describe('owners and names', () => {
     ]);
   });
 });
+
+describe('upper memory blocks (DOS=UMB)', () => {
+  /** A 640 KB arena with the UMBs DOS gets with the EMS page frame at D000h: C800h-CFFFh and E000h-EFFFh. */
+  function withUmbs(): { ram: Uint8Array; arena: MemoryArena; free: number } {
+    const { ram, arena } = fresh();
+    const free = arena.addUpperMemory([
+      { segment: 0xe000, size: 0x1000 },
+      { segment: 0xc800, size: 0x800 },
+    ]);
+    return { ram, arena, free };
+  }
+  const mcb = (ram: Uint8Array, seg: number) => ({
+    sig: String.fromCharCode(ram[seg * 16]),
+    owner: ram[seg * 16 + 1] | (ram[seg * 16 + 2] << 8),
+    size: ram[seg * 16 + 3] | (ram[seg * 16 + 4] << 8),
+    name: String.fromCharCode(ram[seg * 16 + 8], ram[seg * 16 + 9]),
+  });
+
+  it('chains them as MS-DOS 5 does: "SC" blocks of DOS span the holes, starting unlinked at 9FFFh', () => {
+    const { ram, arena, free } = withUmbs();
+    expect(free).toBe(0x7fe + 0xfff);
+    expect(arena.upperRoot).toBe(0x9fff);
+    expect(arena.upperLinked).toBe(false);
+    expect(mcb(ram, FIRST)).toMatchObject({ sig: 'M', owner: 0, size: TOTAL - 1 });
+    expect(mcb(ram, 0x9fff)).toEqual({ sig: 'Z', owner: 8, size: 0x2800, name: 'SC' }); // A000h-C7FFh
+    expect(mcb(ram, 0xc800)).toMatchObject({ sig: 'M', owner: 0, size: 0x7fe });
+    expect(mcb(ram, 0xcfff)).toEqual({ sig: 'M', owner: 8, size: 0x1000, name: 'SC' }); // D000h-DFFFh
+    expect(mcb(ram, 0xe000)).toMatchObject({ sig: 'Z', owner: 0, size: 0xfff });
+    expect(layout(arena)).toEqual([
+      [0, TOTAL - 1, false],
+      [8, 0x2800, true],
+      [0, 0x7fe, false],
+      [8, 0x1000, false],
+      [0, 0xfff, true],
+    ]);
+  });
+
+  it('links and unlinks through the signature of the "SC" block at 9FFFh', () => {
+    const { ram, arena } = withUmbs();
+    arena.linkUpper(true);
+    expect(ram[0x9fff * 16]).toBe(0x4d);
+    expect(arena.upperLinked).toBe(true);
+    arena.linkUpper(false);
+    expect(ram[0x9fff * 16]).toBe(0x5a);
+    expect(dosCode(() => fresh().arena.linkUpper(true))).toBe(DosError.invalidFunction);
+    ram[0x9fff * 16] = 0x41;
+    expect(dosCode(() => arena.linkUpper(true))).toBe(DosError.arenaTrashed);
+  });
+
+  it('allocates in conventional memory while unlinked, whatever the strategy says', () => {
+    const { arena } = withUmbs();
+    for (const s of [0x80, 0x40, 0x82]) {
+      arena.strategy = s;
+      const seg = arena.allocate(0x100, 5);
+      expect(seg).toBeLessThan(0xa000);
+      arena.free(seg);
+    }
+    arena.strategy = 0x40;
+    expect(arena.largestFree()).toBe(TOTAL - 1);
+  });
+
+  it('linked: 80h tries upper memory first, 40h only there, 00h the whole chain from the bottom', () => {
+    const { arena } = withUmbs();
+    arena.linkUpper(true);
+    arena.strategy = Strategy.highFirst;
+    expect(arena.allocate(0x100, 5)).toBe(0xc801);
+    expect(arena.allocate(0x800, 5)).toBe(0xe001); // too big for what is left at C800h
+    expect(arena.allocate(0x1000, 5)).toBeLessThan(0xa000); // too big for any UMB: conventional memory
+    arena.strategy = Strategy.highOnly;
+    expect(arena.largestFree()).toBe(0x7fe);
+    expect(arena.allocate(0x10, 5)).toBe(0xc902); // first fit, after the block at C801h
+    const e = (() => {
+      try {
+        arena.allocate(0x1000, 5);
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(ArenaFull);
+    expect((e as ArenaFull).largest).toBe(0x7fe);
+    arena.strategy = Strategy.firstFit;
+    expect(arena.allocate(0x10, 5)).toBeLessThan(0xa000);
+    arena.strategy = Strategy.highFirst | Strategy.lastFit;
+    expect(arena.allocate(0x10, 5)).toBe(0xf000 - 0x10); // the top of the highest UMB that fits
+  });
+
+  it('linked and low first: conventional memory is searched first, and the UMBs after it is full', () => {
+    const { arena } = withUmbs();
+    arena.linkUpper(true);
+    arena.allocate(TOTAL - 1, 5);
+    expect(arena.largestFree()).toBe(0xfff);
+    expect(arena.allocate(0x10, 5)).toBe(0xc801);
+  });
+
+  it('frees a process\'s UMBs, and a UMB by its segment, while unlinked', () => {
+    const { arena } = withUmbs();
+    arena.linkUpper(true);
+    arena.strategy = Strategy.highFirst;
+    const a = arena.allocate(0x100, 0x0777);
+    arena.allocate(0x800, 0x0777);
+    const c = arena.allocate(0x10, 0x0888);
+    arena.linkUpper(false);
+    arena.free(c);
+    arena.resize(a, 0x80);
+    arena.freeAllOwnedBy(0x0777);
+    arena.coalesce();
+    expect(arena.blocks().filter((x) => x.mcb > 0xa000).map((x) => [x.owner, x.size])).toEqual([
+      [0, 0x7fe],
+      [8, 0x1000],
+      [0, 0xfff],
+    ]);
+  });
+
+  it('gives EXEC the largest UMB when the program fits there under a high strategy, else the largest block', () => {
+    const { arena } = withUmbs();
+    expect(arena.largestFor(0x100)).toBe(TOTAL - 1);
+    arena.linkUpper(true);
+    arena.strategy = Strategy.highFirst;
+    expect(arena.largestFor(0x100)).toBe(0xfff);
+    expect(arena.largestFor(0x1000)).toBe(TOTAL - 1);
+    arena.strategy = Strategy.highOnly;
+    expect(arena.largestFor(0x1000)).toBe(0xfff);
+  });
+
+  it('merges adjacent blocks, leaves out tiny ones and ones below conventional memory, and links only once', () => {
+    const { arena } = fresh();
+    expect(
+      arena.addUpperMemory([
+        { segment: 0x8000, size: 0x100 },
+        { segment: 0xc800, size: 0x400 },
+        { segment: 0xcc00, size: 0x400 },
+        { segment: 0xd100, size: 2 },
+      ]),
+    ).toBe(0x7ff);
+    expect(layout(arena).slice(1)).toEqual([
+      [8, 0x2800, true],
+      [0, 0x7ff, true],
+    ]);
+    expect(() => arena.addUpperMemory([{ segment: 0xe000, size: 0x100 }])).toThrow(/already/);
+    const full = fresh().arena;
+    full.allocate(TOTAL, 5);
+    expect(() => full.addUpperMemory([{ segment: 0xe000, size: 0x100 }])).toThrow(/must be free/);
+    expect(fresh().arena.addUpperMemory([])).toBe(0);
+  });
+});

@@ -449,3 +449,27 @@ describe('AX at program entry', () => {
     expect(entryAx(3, 9, valid)).toBe(0xff00);
   });
 });
+
+describe('loading high (LOADHIGH: UMBs linked, strategy 80h)', () => {
+  function highRig(): Rig {
+    const r = rig();
+    r.arena.addUpperMemory([{ segment: 0xe000, size: 0x1000 }]);
+    r.arena.linkUpper(true);
+    r.arena.strategy = 0x80;
+    return r;
+  }
+
+  it('puts the environment and a .COM that fits into upper memory, the program in the largest UMB', () => {
+    const { mem, arena } = highRig();
+    const l = loadProgram(mem, arena, request(new Uint8Array(16).fill(0x90)));
+    expect(l.environmentSegment).toBe(0xe001);
+    expect(l.psp).toBeGreaterThan(0xe001);
+    expect(arena.blocks().find((b) => b.mcb === l.psp - 1)?.last).toBe(true); // the rest of the UMB
+  });
+
+  it('loads a program too big for any UMB in conventional memory', () => {
+    const { mem, arena } = highRig();
+    const l = loadProgram(mem, arena, request(new Uint8Array(0xff00).fill(0x90)));
+    expect(l.psp).toBeLessThan(0xa000);
+  });
+});

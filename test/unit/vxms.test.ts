@@ -52,13 +52,14 @@ describe('xmstest.com under DOSKRNL', () => {
       'move-odd-length', 'move-past-end', 'move-bad-source-handle', 'lock', 'lock-above-hma', 'handle-info',
       'free-locked-refused', 'unlock', 'unlock-not-locked', 'free-block-1', 'realloc-grow', 'realloc-move-back',
       'realloc-keeps-data', 'free-block-2', 'free-twice-refused', 'free-restored', 'query-free-88h', 'alloc-89h',
-      'handle-info-8Eh', 'free-89h-block', 'umb-none', 'hma-request', 'hma-in-use', 'hma-release', 'hma-release-twice',
+      'handle-info-8Eh', 'free-89h-block', 'umb-largest', 'hma-request', 'hma-in-use', 'hma-release', 'hma-release-twice',
       'a20-global-enable', 'a20-query-on', 'a20-on-no-wrap', 'a20-global-disable', 'a20-query-off', 'a20-off-wraps',
       'a20-local-enable', 'a20-local-enable-2', 'a20-local-disable-still-on', 'a20-local-no-wrap', 'a20-local-disable',
       'a20-local-off-wraps',
     ]);
     expect(run.stdout).toContain('INFO entry F000 E017');
     expect(run.stdout).toContain('INFO lock-address 0011 0000'); // the first block starts above the HMA
+    expect(run.stdout).toContain('INFO umb-largest 0000 1000'); // E000h-EFFFh: the EMS page frame is at D000h
     expect(run.status).toBe(0);
   });
 });
@@ -127,11 +128,13 @@ describe('VXMS: INT 2Fh and the entry', () => {
     expect(xms(pc, 0x00)).toMatchObject({ ax: 0, bl: 0x80 });
   });
 
-  it('answers an unknown function with BL=80h and the UMB functions with B1h/B2h', () => {
+  it('answers an unknown function with BL=80h, FFFFh paragraphs of UMB with B0h and a segment it never gave with B2h', () => {
     const pc = start();
     expect(xms(pc, 0x13)).toMatchObject({ ax: 0, bl: 0x80 });
-    expect(xms(pc, 0x10, { edx: 0xffff })).toMatchObject({ ax: 0, bl: 0xb1 });
+    const umb = xms(pc, 0x10, { edx: 0xffff });
+    expect([umb.ax, umb.bl, umb.r.edx & 0xffff]).toEqual([0, 0xb0, 0x2800]); // C800h-EFFFh: no EMS here
     expect(xms(pc, 0x11, { edx: 0xd000 })).toMatchObject({ ax: 0, bl: 0xb2 });
+    expect(xms(pc, 0x12, { edx: 0xd000, ebx: 1 })).toMatchObject({ ax: 0, bl: 0xb2 });
   });
 });
 

@@ -20,6 +20,8 @@
  *   BIOS at C000h) is refused with a log line, and there is no EMS. EMS_HIGH_OS_MAP_REGION and
  *   EMS_LOW_OS_MAP_REGION are stored for the settings notebook only: they size the regions a protected-mode
  *   OS maps for itself, and a DOS session here has none.
+ * - Named request 1 tells where the frame is ({ frame: segment or null, bytes }), so VXMS keeps its upper
+ *   memory blocks out of it.
  */
 import type { CpuRegisters, Vdh, VddModule } from '../../main/vmm/vdh.js';
 
@@ -145,6 +147,11 @@ class Vemm {
     vdh.writeGuest(segment * 16, new Uint8Array(PHYSICAL_PAGES * EMS_PAGE));
     vdh.writeWord(0x67 * 4, entry.offset);
     vdh.writeWord(0x67 * 4 + 2, entry.segment);
+  }
+
+  /** Named request 1: where the page frame is (a segment; null without EMS) and its size, for VXMS's upper memory. */
+  frameInfo(): { frame: number | null; bytes: number } {
+    return { frame: this.frame ?? null, bytes: PHYSICAL_PAGES * EMS_PAGE };
   }
 
   /** The address of an option ROM (55h AAh, size in 512-byte blocks) overlapping the 64 KiB at `start`, if any. */
@@ -613,7 +620,12 @@ export function createVemm(): VddModule {
   return {
     name: 'VEMM',
     init(vdh: Vdh): void {
-      new Vemm(vdh).install();
+      const vemm = new Vemm(vdh);
+      vemm.install();
+      vdh.registerName('VEMM', (command) => {
+        if (command === 1) return vemm.frameInfo();
+        throw new Error(`VEMM: unknown request ${command}`);
+      });
     },
   };
 }

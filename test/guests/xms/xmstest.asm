@@ -5,7 +5,8 @@
 ;   entry: 00h version, 08h/88h free memory before and after, 09h two 64 KB blocks, 0Bh moves
 ;   conventional -> block 1 -> block 2 -> conventional and a compare, an odd length refused (A7h),
 ;   0Ch lock (the linear address), 0Eh handle info, 0Ah refused while locked (ABh), 0Dh unlock, 0Fh grow
-;   a block keeping its bytes, 0Ah free (twice: A2h), 89h/8Eh the 32-bit forms, 01h/02h the HMA
+;   a block keeping its bytes, 0Ah free (twice: A2h), 89h/8Eh the 32-bit forms, 10h the largest UMB
+;   (B0h: a smaller one than FFFFh paragraphs, DX its size; test/guests/umb has the rest), 01h/02h the HMA
 ;   (91h in use, 93h not allocated), 03h/04h/05h/06h/07h A20, checked by the wrap of FFFF:0500 onto
 ;   0000:04F0.
 ; Each check prints `PASS name` or `FAIL name XXXX` (XXXX = AX, or the error code in BL) to the debug
@@ -333,10 +334,24 @@ start:
     XMS 0Ah
     CHECK_OK 'free-89h-block'
 
-    ; ------------------------------------------------------------ UMBs: none
+    ; ------------------------------------------------------------ UMBs: FFFFh paragraphs is more than
+    ; any; B0h says a smaller one is there, DX its size (DOS_UMB is off: they are the programs')
     mov dx, 0FFFFh
     XMS 10h
-    CHECK_ERR 'umb-none', 0B1h
+    or ax, ax
+    jnz .umb_bad
+    cmp bl, 0B0h
+    jne .umb_bad
+    or dx, dx
+    jz .umb_bad
+    PASS 'umb-largest'
+    INFO 'umb-largest'
+    jmp .umb_done
+.umb_bad:
+    mov ah, al
+    mov al, bl
+    FAIL 'umb-largest'
+.umb_done:
 
     ; ------------------------------------------------------------ 01h/02h the HMA
     mov dx, 0FFFFh
