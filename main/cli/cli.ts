@@ -15,9 +15,12 @@ commands available now:
   mvm serve [--port N]   serve the desktop UI on http://127.0.0.1 (a free port unless told)
   mvm boot [--floppy IMG] [--hdd IMG] [--keys TEXT] [--until TEXT] [--timeout S] [--screen]
            [--model 8086|186|286|386] [--memory MB] [--paced] [--setting NAME=VALUE]...
+           [--bios ROM [--vga-bios ROM]]
                          boot a PC from disk images headless; type TEXT (\r = Enter) whenever the guest
                          waits for a key; stop when TEXT is on the screen or after S seconds (default 30);
                          print the final text screen with --screen. Exit 0 when --until was seen.
+                         --bios runs that BIOS image (SeaBIOS's bios.bin, say) instead of MVM's own, with
+                         --vga-bios as its video BIOS (vgabios-stdvga.bin); see docs/firmware.md.
   mvm request [boot options] VDD COMMAND [JSON]
                          start a VM, send a request to one of its VDDs (DosRequestVDD), print the answer
 
@@ -96,6 +99,8 @@ interface VmArgs {
   memoryMB?: number;
   paced: boolean;
   settings: Record<string, string | number | boolean>;
+  /** --bios / --vga-bios: a foreign BIOS's images (absolute paths). */
+  firmware?: { bios: string; vgaBios?: string };
   rest: string[];
 }
 
@@ -107,7 +112,7 @@ export function parseVmArgs(args: readonly string[], command: string): VmArgs | 
     const arg = args[i];
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const takes = ['--floppy', '--hdd', '--keys', '--until', '--timeout', '--model', '--memory', '--setting'];
+    const takes = ['--floppy', '--hdd', '--keys', '--until', '--timeout', '--model', '--memory', '--setting', '--bios', '--vga-bios'];
     let value: string | undefined;
     if (takes.includes(name)) {
       value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i];
@@ -145,6 +150,12 @@ export function parseVmArgs(args: readonly string[], command: string): VmArgs | 
         out.settings[m[1]] = v === 'on' || v === 'true' ? true : v === 'off' || v === 'false' ? false : /^-?\d+$/.test(v) ? Number(v) : v;
         break;
       }
+      case '--bios':
+        out.firmware = { ...out.firmware, bios: resolve(value!) };
+        break;
+      case '--vga-bios':
+        out.firmware = { bios: out.firmware?.bios ?? '', vgaBios: resolve(value!) };
+        break;
       case '--screen':
         out.screen = true;
         break;
@@ -156,13 +167,28 @@ export function parseVmArgs(args: readonly string[], command: string): VmArgs | 
         out.rest.push(arg);
     }
   }
+  if (out.firmware && !out.firmware.bios) return `mvm ${command}: --vga-bios needs --bios (the system BIOS that runs it)`;
   return out;
+}
+
+/** Read and check --bios / --vga-bios before a VM starts: an error message for a bad image, else undefined. */
+async function checkFirmware(a: VmArgs, command: string): Promise<string | undefined> {
+  if (!a.firmware) return undefined;
+  const { readForeignFirmware } = await import('../vmm/foreign-bios.js');
+  try {
+    readForeignFirmware(a.firmware);
+    return undefined;
+  } catch (e) {
+    return `mvm ${command}: ${(e as Error).message}`;
+  }
 }
 
 async function bootCommand(args: readonly string[]): Promise<number> {
   const a = parseVmArgs(args, 'boot');
   if (typeof a === 'string') return fail(a);
   if (a.rest.length > 0) return fail(`mvm boot: unexpected ${JSON.stringify(a.rest[0])}`);
+  const bad = await checkFirmware(a, 'boot');
+  if (bad) return fail(bad);
   const { MvmServer } = await import('../mvm/server.js');
   const { bootVm } = await import('../mvm/boot.js');
   const server = new MvmServer();
@@ -180,6 +206,7 @@ async function bootCommand(args: readonly string[]): Promise<number> {
       ramSize: a.memoryMB ? a.memoryMB * 1024 * 1024 : undefined,
       paced: a.paced,
       settings: a.settings,
+      firmware: a.firmware,
     });
     if (a.screen || !r.matched) console.log(r.screen);
     if (r.outcome === 'crashed' || r.outcome === 'stopped') console.error(`mvm boot: the VM ${r.outcome}: ${r.reason ?? ''}`);
@@ -199,6 +226,8 @@ async function requestCommand(args: readonly string[]): Promise<number> {
   if (!vdd || !/^[A-Z][A-Z0-9_$]{0,15}$/.test(vdd) || !command || !/^\d+$/.test(command) || a.rest.length > 3) {
     return fail('usage: mvm request [boot options] VDD COMMAND [JSON]   (VDD in capitals, e.g. VCMOS 3)');
   }
+  const bad = await checkFirmware(a, 'request');
+  if (bad) return fail(bad);
   let input: unknown;
   if (json !== undefined) {
     try {
@@ -213,7 +242,7 @@ async function requestCommand(args: readonly string[]): Promise<number> {
     const settings: Record<string, string | number | boolean> = { ...a.settings };
     if (a.floppy) settings.DISK_A = a.floppy;
     if (a.hdd) settings.DISK_C = a.hdd;
-    const vm = await server.startVm({ model: a.model, paced: a.paced, settings, ramSize: a.memoryMB ? a.memoryMB * 1024 * 1024 : undefined }, 'request');
+    const vm = await server.startVm({ model: a.model, paced: a.paced, settings, firmware: a.firmware, ramSize: a.memoryMB ? a.memoryMB * 1024 * 1024 : undefined }, 'request');
     const handle = server.openVdd(vm.id, vdd);
     const answer = await server.requestVdd(handle, Number(command), input);
     server.closeVdd(handle);

@@ -20,6 +20,8 @@ export interface BootOptions {
   /** Pace to the host clock (default false: run as fast as possible, idle time skipped). */
   paced?: boolean;
   settings?: VmConfig['settings'];
+  /** Run a foreign BIOS (and VGA BIOS) instead of MVM's own: host paths (docs/firmware.md "Foreign BIOS"). */
+  firmware?: VmConfig['firmware'];
   /** How often the screen and keyboard are looked at (ms, default 25). */
   pollMs?: number;
 }
@@ -44,6 +46,9 @@ interface KbdQuery {
   biosBuffered: number;
   waitingForKey?: boolean;
 }
+
+/** Under a foreign BIOS, a screen unchanged this long (host ms) counts as the guest waiting for a key. */
+export const FOREIGN_BIOS_KEY_WAIT_MS = 300;
 
 /** Split the keys into the chunks typed at each keyboard wait: a line at a time. */
 export function keyChunks(keys: string): string[] {
@@ -74,11 +79,12 @@ export async function bootVm(server: MvmServer, options: BootOptions): Promise<B
   const off = server.on((e) => {
     if (e.kind === 'event' && e.topic === 'boot' && bootSectorMs === undefined) bootSectorMs = performance.now() - t0;
   });
-  const info = await server.startVm({ model: options.model ?? 386, ramSize: options.ramSize, paced: options.paced ?? false, settings }, 'boot');
+  const info = await server.startVm({ model: options.model ?? 386, ramSize: options.ramSize, paced: options.paced ?? false, settings, firmware: options.firmware }, 'boot');
   const id = info.id;
   const chunks = keyChunks(options.keys ?? '');
   const poll = options.pollMs ?? 25;
   let screen = '';
+  let stablePolls = 0;
   let outcome: BootResult['outcome'] = 'timeout';
   const deadline = t0 + options.timeoutMs;
   try {
@@ -88,10 +94,18 @@ export async function bootVm(server: MvmServer, options: BootOptions): Promise<B
         outcome = state;
         break;
       }
+      const before = screen;
       screen = (await server.request(id, 'VVIDEO', 3)) as string;
+      stablePolls = screen === before ? stablePolls + 1 : 0;
       if (chunks.length > 0) {
         const kbd = (await server.request(id, 'VKBD', 3)) as KbdQuery;
-        if (kbd.waitingForKey && kbd.queued === 0 && kbd.biosBuffered === 0) await server.request(id, 'VKBD', 2, chunks.shift());
+        // MVM's BIOS tells when the guest waits for a key (its INT 16h); under a foreign BIOS only the
+        // screen can: a screen that has stayed the same for FOREIGN_BIOS_KEY_WAIT_MS is taken as waiting.
+        const waiting = options.firmware ? stablePolls * poll >= FOREIGN_BIOS_KEY_WAIT_MS : kbd.waitingForKey;
+        if (waiting && kbd.queued === 0 && kbd.biosBuffered === 0) {
+          await server.request(id, 'VKBD', 2, chunks.shift());
+          stablePolls = 0;
+        }
       } else if (options.until !== undefined && screen.includes(options.until)) {
         outcome = 'matched';
         break;

@@ -8,7 +8,7 @@
  * which tick, and the scheduler either waits that long in host time and calls `advanceIdle()`, or (headless,
  * tests) advances at once.
  */
-import { Flag, PageKind, StopReason, type CpuModel, type Ist } from '../ist/ist.js';
+import { CpuModel, Flag, PageKind, StopReason, type Ist } from '../ist/ist.js';
 import { createCpu } from '../ist/index.js';
 import { Machine } from './machine.js';
 
@@ -48,6 +48,17 @@ export interface VmOptions {
   translate?: boolean;
   /** How many ticks (instructions) make one second of guest time (default 25 million). */
   ticksPerSecond?: number;
+  /**
+   * The board mirrors its BIOS at the top of the address space (a foreign BIOS image on a 386: pc.ts maps it
+   * at FFFF0000h-FFFFFFFFh too), so a 386 starts from its own reset state, CS base FFFF0000h and IP FFF0h.
+   * Without it (default) the reset loads CS = F000h at once.
+   */
+  resetAtTop?: boolean;
+  /**
+   * `HLT; db n; db ~n` calls SVC n (default true). False for a machine whose firmware knows nothing of SVCs
+   * (a foreign BIOS): every HLT is a plain HLT, whatever bytes follow it.
+   */
+  svc?: boolean;
 }
 
 export class VirtualMachine {
@@ -74,8 +85,13 @@ export class VirtualMachine {
   /** Ticks per second of guest time: what devices convert their rates with, and what pacing aims at. */
   readonly ticksPerSecond: number;
 
+  private readonly resetAtTop: boolean;
+  private readonly svcEnabled: boolean;
+
   constructor(options: VmOptions) {
     this.ticksPerSecond = options.ticksPerSecond ?? 25_000_000;
+    this.resetAtTop = options.resetAtTop === true;
+    this.svcEnabled = options.svc !== false;
     this.machine = new Machine({ ramSize: options.ramSize ?? 0x110000 });
     this.cpu = createCpu(this.machine, options.model, { translate: options.translate ?? true });
   }
@@ -128,8 +144,9 @@ export class VirtualMachine {
 
   /**
    * The CPU's reset line: it restarts at F000:FFF0; memory and devices keep their state. A 286/386 really
-   * starts with CS based at the top of its address space, where the board mirrors the ROM; there is no such
-   * mirror here, so CS is loaded as F000h at once — the same bytes, since the ROM's first act is a far jump.
+   * starts with CS based at the top of its address space, where the board mirrors the ROM; MVM's own ROM has
+   * no such mirror, so CS is loaded as F000h at once — the same bytes, since the ROM's first act is a far
+   * jump. With `resetAtTop` (a foreign BIOS, mirrored at 4 GiB) a 386 keeps its own reset state.
    */
   resetCpu(): void {
     if (this.inRun) {
@@ -140,7 +157,7 @@ export class VirtualMachine {
     }
     this.resetPending = false;
     this.cpu.reset();
-    this.cpu.setRegisters({ cs: 0xf000, eip: 0xfff0 });
+    if (!(this.resetAtTop && this.cpu.model === CpuModel.i80386)) this.cpu.setRegisters({ cs: 0xf000, eip: 0xfff0 });
     this.halted = this.waiting = false;
   }
 
@@ -243,7 +260,7 @@ export class VirtualMachine {
     const r = this.cpu.getRegisters();
     const lin = this.cpu.segmentBase(1) + r.eip;
     const n = this.peek(lin);
-    if ((n ^ 0xff) === this.peek(lin + 1)) {
+    if (this.svcEnabled && (n ^ 0xff) === this.peek(lin + 1)) {
       this.cpu.setRegisters({ eip: this.cpu.protectedMode ? r.eip + 2 : (r.eip + 2) & 0xffff });
       const handler = this.svcs.get(n);
       if (!handler) {

@@ -28,6 +28,11 @@ export interface VmConfig {
   display?: boolean;
   /** Post a 'screenshot' event (Screenshot as sent, see VmScreenshot) just before the VM ends. */
   screenshotAtExit?: boolean;
+  /**
+   * Run a foreign BIOS instead of MVM's own (docs/firmware.md "Foreign BIOS"): host paths of the system BIOS
+   * image and, optionally, the VGA BIOS image, as the user named them on the command line (never the guest).
+   */
+  firmware?: { bios: string; vgaBios?: string };
 }
 
 /**
@@ -132,6 +137,12 @@ export function parseToVm(m: unknown): ToVm | string {
       }
       if (c.vddDirs !== undefined && !(Array.isArray(c.vddDirs) && c.vddDirs.every((d) => typeof d === 'string' && d.length < 4096)))
         return 'start: vddDirs must be a list of folders';
+      if (c.firmware !== undefined) {
+        const f = c.firmware;
+        const path = (v: unknown): boolean => typeof v === 'string' && v.length > 0 && v.length < 4096;
+        if (!isObject(f) || !path(f.bios) || (f.vgaBios !== undefined && !path(f.vgaBios))) return 'start: firmware must be { bios, vgaBios? } paths';
+        if (c.dos !== undefined) return 'start: a foreign BIOS cannot run the DOS kernel (dos)';
+      }
       if (c.dos !== undefined) {
         const why = checkDos(c.dos);
         if (why) return why;

@@ -12,6 +12,7 @@ import { RomOffset } from '../../firmware/bios/rom.js';
 import {
   PASS,
   type BiosService,
+  type Firmware,
   type InterruptControllerProvider,
   type IntHook,
   type IoHandlers,
@@ -53,10 +54,14 @@ export class VddHost implements Vdh {
   /** Messages VDDs logged, newest last. */
   readonly messages: string[] = [];
 
-  /** `settings`: DOS settings chosen for this VM (name -> value), checked against each VDD's definition. */
+  /**
+   * `settings`: DOS settings chosen for this VM (name -> value), checked against each VDD's definition.
+   * `firmware`: whose BIOS runs the machine (MVM's own unless a foreign image was given: docs/firmware.md).
+   */
   constructor(
     readonly vm: VirtualMachine,
     private readonly settings: Record<string, PropertyValue> = {},
+    readonly firmware: Firmware = { kind: 'mvm' },
   ) {
     vm.registerSvc(SVC_POST, () => this.notify('post'));
     vm.registerSvc(SVC_RETURN_HOOK, () => this.serveReturnHook());

@@ -109,7 +109,25 @@ export type PropertyValue = boolean | number | string;
  * the firmware's power-on self test asks the VDDs to set up their BIOS data (at power-on and every reset). */
 export type UserHookEvent = 'post' | 'terminate' | 'foreground' | 'background';
 
+/**
+ * The firmware a machine runs (docs/firmware.md). 'mvm': MVM's own BIOS ROM (firmware/bios): its stubs reach
+ * the VDDs' BIOS services and its POST calls the 'post' hook. 'foreign': a PC BIOS image the user gave
+ * (`mvm boot --bios ROM`, docs/firmware.md "Foreign BIOS") owns the machine: no stub reaches a BIOS service,
+ * 'post' never comes, and the BIOS programs the hardware itself through its ports.
+ */
+export interface Firmware {
+  readonly kind: 'mvm' | 'foreign';
+  /** Foreign firmware: the VGA BIOS image given with it, for the BIOS to run as its video option ROM. */
+  readonly vgaBios?: Uint8Array;
+}
+
 export interface Vdh {
+  /**
+   * Whose BIOS runs the machine. Under 'foreign' firmware a device VDD keeps its ports, memory and IRQs but
+   * leaves the vector table, the BIOS data area and C0000h-FFFFFh (option ROMs, the BIOS) to that BIOS; the
+   * devices only such a BIOS needs (the floppy controller VFDC, QEMU's fw_cfg VFWCFG) switch on.
+   */
+  readonly firmware: Firmware;
   /** The CPU model and the virtual clock: ticks (one per instruction, plus idle time) and their rate. */
   readonly model: CpuModel;
   /** The machine has a math coprocessor (the BIOS reports it in the equipment word, bit 1). */

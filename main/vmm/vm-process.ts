@@ -8,6 +8,7 @@
 import { createDosKernel } from '../doskrnl/kernel.js';
 import { CpuModel } from '../ist/ist.js';
 import { RunState } from './monitor.js';
+import { readForeignFirmware } from './foreign-bios.js';
 import { createPc, type Pc } from './pc.js';
 import { parseToVm, type FromVm, type VmConfig } from './protocol.js';
 import { Scheduler } from './scheduler.js';
@@ -138,6 +139,7 @@ async function start(config: VmConfig): Promise<void> {
         translate: config.translate,
         ticksPerSecond: config.ticksPerSecond,
         settings: config.settings,
+        firmware: config.firmware ? readForeignFirmware(config.firmware) : undefined,
       },
       loaded.modules,
     );
@@ -157,7 +159,7 @@ async function start(config: VmConfig): Promise<void> {
   };
   display = new VmDisplay(host, () => scheduler?.wake());
   screenshotAtExit = config.screenshotAtExit === true;
-  channel.send({ type: 'ready', pid: process.pid, vdds: loaded.modules.map((m) => m.name), warnings: loaded.errors });
+  channel.send({ type: 'ready', pid: process.pid, vdds: pc.vdds, warnings: loaded.errors });
   startedAt = performance.now();
   scheduler.start();
   if (config.display) {

@@ -21,8 +21,11 @@ import vspkr from '../../vdd/vspkr/vspkr.js';
 import vtimer from '../../vdd/vtimer/vtimer.js';
 import vvga from '../../vdd/vvga/vvga.js';
 import vmouse from '../../vdd/vmouse/vmouse.js';
+import vfdc from '../../vdd/vfdc/vfdc.js';
+import vpci from '../../vdd/vpci/vpci.js';
 
-export const STANDARD_MODULES: VddModule[] = [vpic, vtimer, vcmos, vdma, vkbd, vdsk, vvga, vmouse, vbios, vspkr, vdbgcon];
+/** The standard VDDs; VFDC and VPCI stay inert unless the machine runs a foreign BIOS (docs/firmware.md). */
+export const STANDARD_MODULES: VddModule[] = [vpic, vtimer, vcmos, vdma, vkbd, vdsk, vfdc, vvga, vpci, vmouse, vbios, vspkr, vdbgcon];
 
 export interface TestPc extends Pc {
   /** Lines the guest wrote to the debug console (port E9h). */

@@ -83,6 +83,24 @@ describe('mvm boot and mvm request (real VM processes)', { timeout: 60_000 }, ()
     expect(io.err()).toContain('nonexistent.img');
   });
 
+  it('refuses a foreign BIOS image that cannot run before a VM starts, naming the file', async () => {
+    const t = tempDir();
+    try {
+      const bios = writeImage(t.dir, 'bios.bin', 0x10000, {});
+      const io = capture();
+      expect(await main(['boot', '--bios', '/nonexistent-bios.bin'])).toBe(2);
+      expect(await main(['boot', '--vga-bios', bios])).toBe(2);
+      expect(await main(['boot', '--bios', bios])).toBe(2);
+      expect(await main(['request', '--bios', t.dir, 'VCMOS', '3'])).toBe(2);
+      expect(io.err()).toContain('BIOS image /nonexistent-bios.bin: cannot read it (no such file)');
+      expect(io.err()).toContain('--vga-bios needs --bios');
+      expect(io.err()).toContain(`BIOS image ${bios} has no jump at its reset vector`);
+      expect(io.err()).toContain('cannot read it (it is a folder)');
+    } finally {
+      t.remove();
+    }
+  });
+
   it('request sends one DosRequestVDD to a VDD in a fresh VM and prints the answer', async () => {
     const io = capture();
     expect(await main(['request', 'VCMOS', '3'])).toBe(0);

@@ -11,7 +11,10 @@
 import type { Vdh, VddModule, Virq } from '../../main/vmm/vdh.js';
 
 export interface VcmosOptions {
-  /** Extended memory above 1 MB in KB, for CMOS 17h-18h and 30h-31h (the VDD cannot see the RAM size). */
+  /**
+   * Extended memory above 1 MB in KB, for CMOS 17h-18h and 30h-31h. Default 0 under MVM's own BIOS (whose
+   * INT 15h answers from the RAM size itself); under a foreign BIOS, the RAM above 1 MiB.
+   */
   extendedKB?: number;
   /** The host's clock, read once at VM creation (tests pass a fixed date). */
   now?: () => Date;
@@ -156,9 +159,18 @@ export class Vcmos {
     const base = 640;
     r[0x15] = base & 0xff;
     r[0x16] = base >> 8;
-    const ext = Math.max(0, Math.min(0xffff, Math.floor(options.extendedKB ?? 0)));
+    // A foreign BIOS sizes memory from here (SeaBIOS with no fw_cfg does): the RAM as QEMU writes it —
+    // 17h/18h and 30h/31h the KB from 1 MiB up to 64 MiB, 34h/35h the 64 KiB blocks above 16 MiB.
+    const foreign = vdh.firmware.kind === 'foreign';
+    const aboveOneMiB = Math.max(0, vdh.ramSize - 0x100000);
+    const ext = Math.max(0, Math.min(0xffff, Math.floor(options.extendedKB ?? (foreign ? aboveOneMiB / 1024 : 0))));
     r[0x17] = r[0x30] = ext & 0xff;
     r[0x18] = r[0x31] = ext >> 8;
+    if (foreign) {
+      const above16 = Math.min(0xffff, Math.max(0, vdh.ramSize - 0x1000000) / 0x10000);
+      r[0x34] = above16 & 0xff;
+      r[0x35] = above16 >> 8;
+    }
     r[CENTURY] = toBcd(Math.floor(date.getFullYear() / 100));
     this.updateChecksum();
 

@@ -10,7 +10,9 @@
  * programs that work around it behave the same.
  *
  * The host reaches VDSK through the named request 'VDSK': command 1 the drive counts (VBIOS sets the
- * equipment word from them), 2 reads sectors (boot checks, disk previews), 3 changes the floppy in a drive.
+ * equipment word from them), 2 reads sectors (boot checks, disk previews), 3 changes the floppy in a drive,
+ * 4 describes a diskette drive and its disk and 5 writes sectors to it — the floppy controller VFDC reads
+ * and writes the same images through 2, 4 and 5 under a foreign BIOS (docs/firmware.md).
  */
 import type { Vdh, VddModule, VdhFile } from '../../main/vmm/vdh.js';
 
@@ -22,7 +24,29 @@ export const Command = {
   ReadSectors: 2,
   /** { drive, path } -> change the floppy in drive 0 or 1 ('' ejects); sets the change line. */
   ChangeFloppy: 3,
+  /** { drive } -> FloppyMedia: a diskette drive and the disk in it, for the floppy controller (VFDC). */
+  FloppyMedia: 4,
+  /** { drive, lba, data } -> write whole sectors to a diskette (the floppy controller's writes). */
+  WriteSectors: 5,
 } as const;
+
+/** What request 4 answers: the drive unit (undefined when the machine has no such drive) and its disk. */
+export interface FloppyMedia {
+  /** The drive's type as INT 13h AH=08h reports it (1 360K, 2 1.2M, 3 720K, 4 1.44M, 6 2.88M). */
+  driveType: number;
+  /** A disk is in the drive. */
+  present: boolean;
+  /** The disk's geometry and sectors (0 when empty). */
+  cylinders: number;
+  heads: number;
+  sectorsPerTrack: number;
+  sectors: number;
+  writable: boolean;
+  /** The data rate the disk is recorded at: 0 500 kbps, 1 300, 2 250, 3 1 Mbps (the FDC's rate select). */
+  dataRate: number;
+  /** Counts media changes (request 3): a controller that saw a different count raises its change line. */
+  changes: number;
+}
 
 /** INT 13h status codes (AH on return; kept in the BDA as the "last status"). */
 export const Status = {
@@ -152,6 +176,8 @@ interface Drive {
   sectors: number;
   /** Floppies: the change line (set by a media change, reported once by AH=16h). */
   changed: boolean;
+  /** Floppies: how many times the disk was changed (request 3), for the floppy controller's change line. */
+  changes: number;
 }
 
 const BDA = 0x400;
@@ -220,7 +246,7 @@ export class Vdsk {
 
   private emptyFloppy(n: number): Drive {
     const f = FLOPPY_FORMATS.get(1440 * 1024)!;
-    return { number: n, floppy: true, file: undefined, geometry: f, format: f, sectors: 0, changed: false };
+    return { number: n, floppy: true, file: undefined, geometry: f, format: f, sectors: 0, changed: false, changes: 0 };
   }
 
   /** Open an image for writing unless the VM is read-only; a file the host will not let us write is opened read-only. */
@@ -278,7 +304,7 @@ export class Vdsk {
     }
     const sectors = file.size / SECTOR;
     const geometry = hardDiskGeometry(file.read(0, SECTOR), sectors);
-    return { number: n, floppy: false, file, geometry, format: undefined, sectors, changed: false };
+    return { number: n, floppy: false, file, geometry, format: undefined, sectors, changed: false, changes: 0 };
   }
 
   // ---- POST: the BIOS data area
@@ -326,9 +352,38 @@ export class Vdsk {
         const d = this.floppies[drive];
         this.insert(d, path);
         d.changed = true;
+        d.changes++;
         // A disk put into B: of a one-drive machine adds the drive (the equipment word follows at the next POST).
         if (path !== '') this.floppyCount = Math.max(this.floppyCount, drive + 1);
         this.writeMediaState(d);
+        return true;
+      }
+      case Command.FloppyMedia: {
+        const { drive } = (input ?? {}) as { drive?: number };
+        const d = drive === 0 || drive === 1 ? this.drive(drive) : undefined;
+        if (!d) return undefined;
+        const f = d.format!;
+        const present = d.file !== undefined;
+        return {
+          driveType: f.type,
+          present,
+          cylinders: present ? d.geometry.cylinders : 0,
+          heads: present ? d.geometry.heads : 0,
+          sectorsPerTrack: present ? d.geometry.sectorsPerTrack : 0,
+          sectors: d.sectors,
+          writable: present && d.file!.writable,
+          dataRate: f.mediaState >> 6,
+          changes: d.changes,
+        } satisfies FloppyMedia;
+      }
+      case Command.WriteSectors: {
+        const { drive, lba, data } = (input ?? {}) as { drive?: number; lba?: number; data?: Uint8Array };
+        const d = drive === 0 || drive === 1 ? this.drive(drive) : undefined;
+        if (!d || !d.file) throw new Error(`VDSK: no disk in drive ${String(drive)}`);
+        if (!(data instanceof Uint8Array) || data.length % SECTOR !== 0) throw new Error('VDSK: write whole sectors');
+        if (!isCount(lba) || lba + data.length / SECTOR > d.sectors) throw new Error(`VDSK: sectors from ${String(lba)} are outside drive ${hex2(d.number)}`);
+        if (!d.file.writable) throw new Error(`VDSK: drive ${hex2(d.number)} is write-protected`);
+        d.file.write(lba * SECTOR, data);
         return true;
       }
       default:

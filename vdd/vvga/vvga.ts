@@ -11,10 +11,13 @@
  *   a linear frame buffer at E0000000h (LFB_BASE), above the RAM, reached with 32-bit addresses.
  * - The video ROM at C0000h holds the 8x8, 8x14 and 8x16 fonts (assets/fonts), the functionality table and
  *   the VBE's strings, mode list and window function; INT 43h, INT 1Fh and INT 10h AX=1130h point into it.
+ *   Under a foreign BIOS (docs/firmware.md) there is no such ROM: that BIOS runs its own VGA BIOS, which
+ *   programs the registers itself, and the text screen (request 3) is read from the registers alone.
  * - The picture (request 6): the VGA's from its registers, or while the SVGA is enabled its memory from the
  *   display start — an 8-bit surface with the DAC as palette at 8 bpp, a 32-bit RGBA surface otherwise.
  * - Named request 'VVGA' (also answered as 'VVIDEO', the name the DOS kernel and tools use for "the video
- *   VDD"): 1 the text screen, 2 the mode, 3 the screen as text, 4 teletype bytes, 5 clear, 6 render.
+ *   VDD"): 1 the text screen, 2 the mode, 3 the screen as text, 4 teletype bytes, 5 clear, 6 render,
+ *   7 the linear frame buffer's place { base, size }.
  * - Events: 'tty' `{ bytes }` (the teletype stream, for `mvm run`'s stdout), 'video-mode', 'beep'.
  * - VIDEO_RETRACE_EMULATION: a program spinning on the retrace bit sleeps until it changes (inputStatus1).
  */
@@ -49,6 +52,8 @@ export const VVGA_TELETYPE = 4;
 export const VVGA_CLEAR = 5;
 /** Bring the VMAN surface up to date with the registers; true when the picture was rendered anew. */
 export const VVGA_RENDER = 6;
+/** Where the linear frame buffer is: { base, size } (VPCI's VGA function reports it in its BAR 0). */
+export const VVGA_LFB = 7;
 
 const ROM_BASE = 0xc0000;
 const ROM_SIZE = 0x3000;
@@ -106,6 +111,8 @@ class Vvga {
   /** The SVGA and VGA (DAC) versions the surface shows when it shows the SVGA's picture. */
   private renderedSvga = { svga: -1, vga: -1 };
   private frameBuffer: Uint8Array | undefined;
+  /** The picture registerScreen() renders to read the text (its own, so the surface's stays as shown). */
+  private screenScratch: Uint8Array | undefined;
   private rgbaBuffer: Uint32Array | undefined;
   private ttyOut: number[] = [];
   /** The status-port polling loop being watched: where its IN is, when and what it read last. */
@@ -115,7 +122,8 @@ class Vvga {
   constructor(private readonly vdh: Vdh) {
     this.vga = new VgaCore({ now: () => vdh.now, ticksPerSecond: vdh.ticksPerSecond });
     const fonts = { 8: font(vdh, 8), 14: font(vdh, 14), 16: font(vdh, 16) } as const;
-    vdh.loadRom(ROM_BASE, buildRom(fonts));
+    // Under a foreign BIOS the option-ROM space is that BIOS's: it runs its own VGA BIOS there.
+    if (vdh.firmware.kind === 'mvm') vdh.loadRom(ROM_BASE, buildRom(fonts));
     this.bios = new VideoBios(vdh, this.vga, this.svga, ROM, fonts, {
       tty: (ch) => this.recordTty(ch),
       beep: () => vdh.post('beep', {}),
@@ -214,6 +222,8 @@ class Vvga {
         return undefined;
       case VVGA_RENDER:
         return this.render();
+      case VVGA_LFB:
+        return { base: LFB_BASE, size: SVGA_MEMORY };
       default:
         throw new Error(`VVGA: unknown request ${command}`);
     }
@@ -224,6 +234,7 @@ class Vvga {
     const { vga, bios } = this;
     const mode = this.vdh.readByte(0x449);
     const blink = (vga.ac[0x10] & 0x08) !== 0;
+    if (this.vdh.firmware.kind === 'foreign') return this.registerScreen(mode, blink);
     const columns = bios.columns;
     const rows = bios.rows;
     if (!bios.isText()) return { mode, columns, rows, cursor: { row: 0, col: 0, visible: false }, blink, text: [], attrs: [] };
@@ -248,6 +259,31 @@ class Vvga {
     const inside = location >= 0 && row < rows;
     const visible = inside && !(cursorStart & 0x20) && (cursorStart & 0x1f) <= (vga.crtc[0x0b] & 0x1f);
     return { mode, columns, rows, cursor: { row: inside ? row : 0, col: inside ? col : 0, visible }, blink, text, attrs };
+  }
+
+  /**
+   * The text screen under a foreign BIOS, whose video BIOS keeps its own idea of the mode: everything from
+   * the registers, as the picture is (render.ts), so any text mode that BIOS sets reads right.
+   */
+  private registerScreen(mode: number, blink: boolean): TextScreen {
+    const picture = renderVga(this.vga, true, this.screenScratch);
+    this.screenScratch = picture.pixels;
+    const t = picture.text;
+    if (!t) return { mode, columns: 0, rows: 0, cursor: { row: 0, col: 0, visible: false }, blink, text: [], attrs: [] };
+    const text: string[] = [];
+    const attrs: number[][] = [];
+    for (let row = 0; row < t.rows; row++) {
+      let line = '';
+      const lineAttrs: number[] = [];
+      for (let col = 0; col < t.columns; col++) {
+        line += CP437[t.codes[row * t.columns + col]];
+        lineAttrs.push(t.attrs[row * t.columns + col]);
+      }
+      text.push(line);
+      attrs.push(lineAttrs);
+    }
+    const { row, col, visible } = t.cursor;
+    return { mode, columns: t.columns, rows: t.rows, cursor: { row, col, visible }, blink, text, attrs };
   }
 
   /** Render into the VMAN surface when the registers, memory or blink phase changed since the last time. */
