@@ -413,19 +413,35 @@ function callGate(cpu: Cpu, lo: number, hi: number, size: number, retCs: number,
 
 // ---------------------------------------------------------------- RETF
 
-export function retFarProtected(cpu: Cpu, release: number): void {
-  const w = cpu.opsz >> 3;
-  const ip = cpu.readStack(0, w);
-  const sel = cpu.readStack(w, w) & 0xffff;
+/** RETF's and IRET's checks of the CS they return to (its descriptor is left in cpu.descLo/descHi). */
+function checkReturnCode(cpu: Cpu, sel: number): void {
   const rpl = sel & 3;
   if ((sel & 0xfffc) === 0) gp(cpu, 0);
   if (!fetchDescriptor(cpu, sel)) gp(cpu, sel & 0xfffc);
-  const lo = cpu.descLo;
   const hi = cpu.descHi;
   const t = typeOf(hi);
   if (!isCode(t) || rpl < cpu.cpl) gp(cpu, sel & 0xfffc);
   if (isConforming(t) ? dplOf(hi) > rpl : dplOf(hi) !== rpl) gp(cpu, sel & 0xfffc);
   if (!present(hi)) np(cpu, sel & 0xfffc);
+}
+
+/** The outer level's SS on a return to privilege `rpl` (its descriptor is left in cpu.descLo/descHi). */
+function checkOuterStack(cpu: Cpu, ss: number, rpl: number): void {
+  if ((ss & 0xfffc) === 0) gp(cpu, 0);
+  if (!fetchDescriptor(cpu, ss)) gp(cpu, ss & 0xfffc);
+  const hi = cpu.descHi;
+  if ((ss & 3) !== rpl || dplOf(hi) !== rpl || !isWritableData(typeOf(hi))) gp(cpu, ss & 0xfffc);
+  if (!present(hi)) ssFault(cpu, ss & 0xfffc);
+}
+
+export function retFarProtected(cpu: Cpu, release: number): void {
+  const w = cpu.opsz >> 3;
+  const ip = cpu.readStack(0, w);
+  const sel = cpu.readStack(w, w) & 0xffff;
+  const rpl = sel & 3;
+  checkReturnCode(cpu, sel);
+  const lo = cpu.descLo;
+  const hi = cpu.descHi;
   if (rpl === cpu.cpl) {
     checkOffset(cpu, ip, lo, hi);
     setAccessed(cpu);
@@ -437,12 +453,9 @@ export function retFarProtected(cpu: Cpu, release: number): void {
   // To an outer level: the caller's SS:ESP follow the parameters.
   const esp = cpu.readStack(2 * w + release, w);
   const ss = cpu.readStack(3 * w + release, w) & 0xffff;
-  if ((ss & 0xfffc) === 0) gp(cpu, 0);
-  if (!fetchDescriptor(cpu, ss)) gp(cpu, ss & 0xfffc);
+  checkOuterStack(cpu, ss, rpl);
   const shi = cpu.descHi;
   const slo = cpu.descLo;
-  if ((ss & 3) !== rpl || dplOf(shi) !== rpl || !isWritableData(typeOf(shi))) gp(cpu, ss & 0xfffc);
-  if (!present(shi)) ssFault(cpu, ss & 0xfffc);
   checkOffset(cpu, ip, lo, hi);
   setAccessed(cpu);
   fetchDescriptor(cpu, sel);
@@ -502,14 +515,9 @@ export function iretProtected(cpu: Cpu): void {
     return;
   }
   const rpl = sel & 3;
-  if ((sel & 0xfffc) === 0) gp(cpu, 0);
-  if (!fetchDescriptor(cpu, sel)) gp(cpu, sel & 0xfffc);
+  checkReturnCode(cpu, sel);
   const lo = cpu.descLo;
   const hi = cpu.descHi;
-  const t = typeOf(hi);
-  if (!isCode(t) || rpl < cpu.cpl) gp(cpu, sel & 0xfffc);
-  if (isConforming(t) ? dplOf(hi) > rpl : dplOf(hi) !== rpl) gp(cpu, sel & 0xfffc);
-  if (!present(hi)) np(cpu, sel & 0xfffc);
   const mask = writableFlags(cpu) & (w === 2 ? 0xffff : -1) & ~Flag.VM;
   if (rpl === cpu.cpl) {
     checkOffset(cpu, ip, lo, hi);
@@ -522,12 +530,9 @@ export function iretProtected(cpu: Cpu): void {
   }
   const esp = cpu.readStack(3 * w, w);
   const ss = cpu.readStack(4 * w, w) & 0xffff;
-  if ((ss & 0xfffc) === 0) gp(cpu, 0);
-  if (!fetchDescriptor(cpu, ss)) gp(cpu, ss & 0xfffc);
+  checkOuterStack(cpu, ss, rpl);
   const slo = cpu.descLo;
   const shi = cpu.descHi;
-  if ((ss & 3) !== rpl || dplOf(shi) !== rpl || !isWritableData(typeOf(shi))) gp(cpu, ss & 0xfffc);
-  if (!present(shi)) ssFault(cpu, ss & 0xfffc);
   checkOffset(cpu, ip, lo, hi);
   setAccessed(cpu);
   fetchDescriptor(cpu, sel);

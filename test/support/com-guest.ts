@@ -7,9 +7,11 @@
  * so the segment values in its output match; every real-mode vector points at a HLT so a stray interrupt
  * stops the run visibly. INT 20h/21h are hooked and served here.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { beforeAll, expect, it } from 'vitest';
 
 import { createCpu, CpuModel, StopReason } from '../../main/ist/index.js';
 import { RamBus } from './ram-bus.js';
@@ -128,4 +130,41 @@ export function mismatches(names: string[], expected: Map<string, string>, actua
   return names
     .filter((name) => actual.get(name) !== expected.get(name))
     .map((name) => describeMismatch(name, expected.get(name)!, actual.get(name)));
+}
+
+/**
+ * The tests of a case guest against QEMU's output (test/guests/cpu386, test/guests/pm): call inside a
+ * describe. The guest `file` in `dir` runs once; every case QEMU printed must come out, each family of
+ * cases (by name) is a test of its own so a failure names the behaviour, and no case may be left out of
+ * the families.
+ */
+export function qemuCaseTests(dir: string, file: string, families: [string, RegExp][], options: GuestOptions = {}): void {
+  const expected = parseCases(readFileSync(join(dir, 'expected.txt'), 'latin1'));
+  let run: GuestRun;
+  let actual: Map<string, string>;
+
+  beforeAll(() => {
+    run = runComGuest(readFileSync(join(dir, file)), options);
+    actual = parseCases(run.output);
+  });
+
+  it('runs the whole guest and prints a line for every case QEMU printed', () => {
+    expect(run.fault).toBeNull();
+    expect(run.exitCode).toBe(0);
+    expect(run.output.split(/\r?\n/).find((l) => l.startsWith('end '))).toBe(endLine(expected.size));
+    expect([...actual.keys()]).toEqual([...expected.keys()]);
+  });
+
+  it('files every case under one of the behaviours below', () => {
+    const orphans = [...expected.keys()].filter((name) => !families.some(([, re]) => re.test(name)));
+    expect(orphans).toEqual([]);
+  });
+
+  for (const [title, re] of families) {
+    it(title, () => {
+      const names = [...expected.keys()].filter((name) => re.test(name));
+      expect(names.length).toBeGreaterThan(0);
+      expect(mismatches(names, expected, actual)).toEqual([]);
+    });
+  }
 }

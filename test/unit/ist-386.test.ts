@@ -9,11 +9,9 @@
  * Here the guest runs on our CPU (model 80386) behind a plain RAM bus, as bench/cpu.ts runs cpubench,
  * and every case must print exactly what QEMU printed. A mismatch names the case and the fields.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 
-import { endLine, guestDir, mismatches, parseCases, runComGuest, type GuestRun } from '../support/com-guest.js';
+import { guestDir, qemuCaseTests } from '../support/com-guest.js';
 
 /** Case families by name prefix, one test each, so a failure points at the behaviour that broke. */
 const FAMILIES: [string, RegExp][] = [
@@ -37,33 +35,5 @@ const FAMILIES: [string, RegExp][] = [
 ];
 
 describe('80386 real mode against QEMU (test/guests/cpu386)', () => {
-  const dir = guestDir('cpu386', 'cpu386.com', import.meta.url);
-  const expected = parseCases(readFileSync(join(dir, 'expected.txt'), 'latin1'));
-  let run: GuestRun;
-  let actual: Map<string, string>;
-
-  beforeAll(() => {
-    run = runComGuest(readFileSync(join(dir, 'cpu386.com')));
-    actual = parseCases(run.output);
-  });
-
-  it('runs the whole guest and prints a line for every case QEMU printed', () => {
-    expect(run.fault).toBeNull();
-    expect(run.exitCode).toBe(0);
-    expect(run.output.split(/\r?\n/).find((l) => l.startsWith('end '))).toBe(endLine(expected.size));
-    expect([...actual.keys()]).toEqual([...expected.keys()]);
-  });
-
-  it('files every case under one of the behaviours below', () => {
-    const orphans = [...expected.keys()].filter((name) => !FAMILIES.some(([, re]) => re.test(name)));
-    expect(orphans).toEqual([]);
-  });
-
-  for (const [title, re] of FAMILIES) {
-    it(title, () => {
-      const names = [...expected.keys()].filter((name) => re.test(name));
-      expect(names.length).toBeGreaterThan(0);
-      expect(mismatches(names, expected, actual)).toEqual([]);
-    });
-  }
+  qemuCaseTests(guestDir('cpu386', 'cpu386.com', import.meta.url), 'cpu386.com', FAMILIES);
 });

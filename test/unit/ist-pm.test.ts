@@ -11,11 +11,9 @@
  * CPU (model 80386) behind a plain RAM bus, and every case must print exactly what QEMU printed; a
  * mismatch names the case and the fields.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 
-import { endLine, guestDir, mismatches, parseCases, runComGuest, type GuestRun } from '../support/com-guest.js';
+import { guestDir, qemuCaseTests } from '../support/com-guest.js';
 
 /** 4 MiB: the unreal case reaches 280000h (QEMU runs with 16 MiB). */
 const RAM_SIZE = 0x400000;
@@ -37,33 +35,5 @@ const FAMILIES: [string, RegExp][] = [
 ];
 
 describe('80386 protected mode against QEMU (test/guests/pm)', () => {
-  const dir = guestDir('pm', 'pmtest.com', import.meta.url);
-  const expected = parseCases(readFileSync(join(dir, 'expected.txt'), 'latin1'));
-  let run: GuestRun;
-  let actual: Map<string, string>;
-
-  beforeAll(() => {
-    run = runComGuest(readFileSync(join(dir, 'pmtest.com')), { ramSize: RAM_SIZE });
-    actual = parseCases(run.output);
-  });
-
-  it('runs the whole guest and prints a line for every case QEMU printed', () => {
-    expect(run.fault).toBeNull();
-    expect(run.exitCode).toBe(0);
-    expect(run.output.split(/\r?\n/).find((l) => l.startsWith('end '))).toBe(endLine(expected.size));
-    expect([...actual.keys()]).toEqual([...expected.keys()]);
-  });
-
-  it('files every case under one of the behaviours below', () => {
-    const orphans = [...expected.keys()].filter((name) => !FAMILIES.some(([, re]) => re.test(name)));
-    expect(orphans).toEqual([]);
-  });
-
-  for (const [title, re] of FAMILIES) {
-    it(title, () => {
-      const names = [...expected.keys()].filter((name) => re.test(name));
-      expect(names.length).toBeGreaterThan(0);
-      expect(mismatches(names, expected, actual)).toEqual([]);
-    });
-  }
+  qemuCaseTests(guestDir('pm', 'pmtest.com', import.meta.url), 'pmtest.com', FAMILIES, { ramSize: RAM_SIZE });
 });
