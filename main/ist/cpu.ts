@@ -815,6 +815,104 @@ export class Cpu implements Ist {
     this.writeSlow(seg, off, v, 4);
   }
 
+  // Paged accessors: what translated code built while paging is on calls. They look the TLB up inline and
+  // fall back to the general accessors (kept small so V8 inlines them into the interpreter's handlers).
+
+  pread8(seg: number, off: number): number {
+    const o = off >>> 0;
+    if (o >= this.segLo[seg] && o <= this.segHiR[seg]) {
+      const lin = this.segBase[seg] + off;
+      const e = this.tlb[lin >>> PAGE_SHIFT];
+      if ((e & this.tlbNeedRead) === this.tlbNeedRead) {
+        const p = ((e & ~0xfff) | (lin & 0xfff)) & this.amask;
+        if (this.pageKind[p >>> PAGE_SHIFT] <= 2) return this.ram[p];
+      }
+    }
+    return this.read8(seg, off);
+  }
+
+  pwrite8(seg: number, off: number, v: number): void {
+    const o = off >>> 0;
+    if (o >= this.segLo[seg] && o <= this.segHiW[seg]) {
+      const lin = this.segBase[seg] + off;
+      const e = this.tlb[lin >>> PAGE_SHIFT];
+      if ((e & this.tlbNeedWrite) === this.tlbNeedWrite) {
+        const p = ((e & ~0xfff) | (lin & 0xfff)) & this.amask;
+        if (this.pageKind[p >>> PAGE_SHIFT] === 0) {
+          this.ram[p] = v;
+          return;
+        }
+      }
+    }
+    this.write8(seg, off, v);
+  }
+
+  pread16(seg: number, off: number): number {
+    const o = off >>> 0;
+    if (o >= this.segLo[seg] && o < this.segHiR[seg]) {
+      const lin = this.segBase[seg] + off;
+      const e = this.tlb[lin >>> PAGE_SHIFT];
+      if ((lin & 0xfff) !== 0xfff && (e & this.tlbNeedRead) === this.tlbNeedRead) {
+        const p = ((e & ~0xfff) | (lin & 0xfff)) & this.amask;
+        if (this.pageKind[p >>> PAGE_SHIFT] <= 2) return this.ram[p] | (this.ram[p + 1] << 8);
+      }
+    }
+    return this.read16(seg, off);
+  }
+
+  pwrite16(seg: number, off: number, v: number): void {
+    const o = off >>> 0;
+    if (o >= this.segLo[seg] && o < this.segHiW[seg]) {
+      const lin = this.segBase[seg] + off;
+      const e = this.tlb[lin >>> PAGE_SHIFT];
+      if ((lin & 0xfff) !== 0xfff && (e & this.tlbNeedWrite) === this.tlbNeedWrite) {
+        const p = ((e & ~0xfff) | (lin & 0xfff)) & this.amask;
+        if (this.pageKind[p >>> PAGE_SHIFT] === 0) {
+          this.ram[p] = v;
+          this.ram[p + 1] = v >> 8;
+          return;
+        }
+      }
+    }
+    this.write16(seg, off, v);
+  }
+
+  pread32(seg: number, off: number): number {
+    const o = off >>> 0;
+    if (o >= this.segLo[seg] && o + 3 <= this.segHiR[seg]) {
+      const lin = this.segBase[seg] + off;
+      const e = this.tlb[lin >>> PAGE_SHIFT];
+      if ((lin & 0xfff) <= 0xffc && (e & this.tlbNeedRead) === this.tlbNeedRead) {
+        const p = ((e & ~0xfff) | (lin & 0xfff)) & this.amask;
+        if (this.pageKind[p >>> PAGE_SHIFT] <= 2) {
+          const r = this.ram;
+          return r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24);
+        }
+      }
+    }
+    return this.read32(seg, off);
+  }
+
+  pwrite32(seg: number, off: number, v: number): void {
+    const o = off >>> 0;
+    if (o >= this.segLo[seg] && o + 3 <= this.segHiW[seg]) {
+      const lin = this.segBase[seg] + off;
+      const e = this.tlb[lin >>> PAGE_SHIFT];
+      if ((lin & 0xfff) <= 0xffc && (e & this.tlbNeedWrite) === this.tlbNeedWrite) {
+        const p = ((e & ~0xfff) | (lin & 0xfff)) & this.amask;
+        if (this.pageKind[p >>> PAGE_SHIFT] === 0) {
+          const r = this.ram;
+          r[p] = v;
+          r[p + 1] = v >> 8;
+          r[p + 2] = v >> 16;
+          r[p + 3] = v >> 24;
+          return;
+        }
+      }
+    }
+    this.write32(seg, off, v);
+  }
+
   /**
    * A word or dword read off the fast path: past the segment's end (the 8086 wraps inside the segment, the
    * 286 and later fault; a real-mode 16-bit address wraps its second half at 64 KiB on the 386), across a
@@ -1045,6 +1143,37 @@ export class Cpu implements Ist {
     const sp = this.r16[8];
     const v = this.read16(2, sp) | (this.read16(2, (sp + 2) & 0xffff) << 16);
     this.r16[8] = (sp + 4) & 0xffff;
+    return v;
+  }
+
+  /** PUSH/POP for translated code built while paging is on (the paged accessors on a 32-bit stack). */
+  ppush32(v: number): void {
+    if (!this.ss32) return this.push32(v);
+    const sp = (this.r32[4] - 4) | 0;
+    this.pwrite32(2, sp, v);
+    this.r32[4] = sp;
+  }
+
+  ppop32(): number {
+    if (!this.ss32) return this.pop32();
+    const sp = this.r32[4];
+    const v = this.pread32(2, sp);
+    this.r32[4] = sp + 4;
+    return v;
+  }
+
+  ppush16(v: number): void {
+    if (!this.ss32) return this.push16(v);
+    const sp = (this.r32[4] - 2) | 0;
+    this.pwrite16(2, sp, v & 0xffff);
+    this.r32[4] = sp;
+  }
+
+  ppop16(): number {
+    if (!this.ss32) return this.pop16();
+    const sp = this.r32[4];
+    const v = this.pread16(2, sp);
+    this.r32[4] = sp + 2;
     return v;
   }
 

@@ -450,8 +450,10 @@ class BlockBuilder {
     const M = big ? 0xffffffff : 0xffff;
     const wrapV = (e: string): string => (big ? `(${e}) | 0` : `(${e}) & 0xffff`);
     const reg = (r: number): string => (big ? `r32[${r}]` : `r16[${r << 1}]`);
-    const push = big ? 'cpu.push32' : 'cpu.push16';
-    const pop = big ? 'cpu.pop32' : 'cpu.pop16';
+    // Built while paging is on: the paged accessors (TLB looked up inline); regions are dropped when it changes.
+    const pg = cpu.paging ? 'p' : '';
+    const push = big ? `cpu.${pg}push32` : `cpu.${pg}push16`;
+    const pop = big ? `cpu.${pg}pop32` : `cpu.${pg}pop16`;
     /** ModR/M operand: expressions to read and write it (operand size or 8 bits). */
     const modrm = () => {
       const m = this.byte(len);
@@ -473,10 +475,10 @@ class BlockBuilder {
       return {
         m,
         ea: `const ea = ${expr};`,
-        rdV: big ? `cpu.read32(${segment}, ea)` : `cpu.read16(${segment}, ea)`,
-        wrV: (v: string) => (big ? `cpu.write32(${segment}, ea, ${v});` : `cpu.write16(${segment}, ea, ${v});`),
-        rd8: `cpu.read8(${segment}, ea)`,
-        wr8: (v: string) => `cpu.write8(${segment}, ea, ${v});`,
+        rdV: big ? `cpu.${pg}read32(${segment}, ea)` : `cpu.${pg}read16(${segment}, ea)`,
+        wrV: (v: string) => (big ? `cpu.${pg}write32(${segment}, ea, ${v});` : `cpu.${pg}write16(${segment}, ea, ${v});`),
+        rd8: `cpu.${pg}read8(${segment}, ea)`,
+        wr8: (v: string) => `cpu.${pg}write8(${segment}, ea, ${v});`,
       };
     };
     const imm8 = (): number => this.byte(len++);
@@ -580,7 +582,7 @@ class BlockBuilder {
         if (op2 === 0xb6 || op2 === 0xb7 || op2 === 0xbe || op2 === 0xbf) {
           const e = modrm();
           const r = reg((e.m >> 3) & 7);
-          const src = op2 & 1 ? (e.m >= 0xc0 ? `r16[${(e.m & 7) << 1}]` : e.rdV.replace('read32', 'read16')) : e.rd8;
+          const src = op2 & 1 ? (e.m >= 0xc0 ? `r16[${(e.m & 7) << 1}]` : e.rdV.replace('read32(', 'read16(')) : e.rd8;
           const v = op2 < 0xbe ? src : op2 & 1 ? `((${src} << 16) >> 16)` : `((${src} << 24) >> 24)`;
           return done(`${e.ea} ${r} = ${v};`);
         }
