@@ -151,6 +151,23 @@ describe('VEMM on a PC', () => {
     expect(ah(int67(pc, { eax: 0x4e07 }))).toBe(0x8f);
   });
 
+  it('keeps a logical page mapped into two physical pages coherent: a write through one reads through the other', () => {
+    const pc = emsPc();
+    const h = int67(pc, { eax: 0x4300, ebx: 2 }).edx & 0xffff;
+    expect(ah(int67(pc, { eax: 0x4400, ebx: 0, edx: h }))).toBe(0); // logical 0 -> physical 0
+    pc.vm.machine.ram.set([9, 8, 7], 0xd0010); // written while physical 0 is plain RAM
+    expect(ah(int67(pc, { eax: 0x4401, ebx: 0, edx: h }))).toBe(0); // logical 0 -> physical 1 as well
+    const read = (a: number): number => pc.host.readGuest(a, 1)[0];
+    expect([read(0xd4010), read(0xd4011), read(0xd4012)]).toEqual([9, 8, 7]);
+    pc.host.writeGuest(0xd4020, Uint8Array.of(0x55)); // through physical 1 ...
+    expect(read(0xd0020)).toBe(0x55); // ... seen through physical 0
+    // The alias ends: physical 1 gets logical 1; physical 0 is plain RAM again and keeps logical 0's bytes.
+    expect(ah(int67(pc, { eax: 0x4401, ebx: 1, edx: h }))).toBe(0);
+    expect(pc.vm.machine.ram[0xd0020]).toBe(0x55);
+    expect(pc.vm.machine.ram[0xd4020]).toBe(0);
+    expect(pc.vm.machine.pageKind[0xd0]).toBe(0); // PageKind.Ram: the CPU's fast path again
+  });
+
   it('copies a logical page out of the frame when another is mapped, and back in', () => {
     const pc = emsPc();
     const h = int67(pc, { eax: 0x4300, ebx: 2 }).edx & 0xffff;

@@ -11,8 +11,9 @@
  *   logical page's backing store and the new one's are loaded (Vdh.writeGuest, which tells the CPU so code
  *   translated from the frame is dropped). Two 16 KiB copies per map change are cheap next to what a program
  *   does between changes, and the frame stays ordinary RAM on the CPU's fast path, where MMIO handlers would
- *   slow every access to it. The cost of the design: a logical page mapped into two physical pages at once
- *   (LIM allows aliases) is two copies that do not see each other's writes until one is remapped.
+ *   slow every access to it. A logical page mapped into two physical pages at once (LIM allows aliases)
+ *   turns those pages into windows onto its store (Vdh.mapMmio) while the alias lasts, so writes through
+ *   one are seen through the other; they go back to plain RAM when it ends.
  * - An unmapped physical page keeps the bytes it held (writes to it reach no logical page); the frame is
  *   zeroed at POST.
  * - Settings are read at POST (power-on and every reset): EMS_MEMORY_LIMIT = 0 or EMS_FRAME_LOCATION = NONE
@@ -104,6 +105,8 @@ class Vemm {
   private handles: (EmsHandle | undefined)[] = [];
   /** Per physical page: handle << 16 | logical page, or -1 for unmapped. */
   private readonly mapped = new Int32Array(PHYSICAL_PAGES).fill(-1);
+  /** Physical pages mapped as windows onto their logical page's store (Vdh.mapMmio) while it is aliased. */
+  private readonly window = new Uint8Array(PHYSICAL_PAGES);
 
   constructor(private readonly vdh: Vdh) {}
 
@@ -129,6 +132,7 @@ class Vemm {
     const vdh = this.vdh;
     this.handles = [{ pages: [], name: new Uint8Array(8), saved: null }];
     this.mapped.fill(-1);
+    this.window.fill(0);
     this.frame = undefined;
     const kb = vdh.property('EMS_MEMORY_LIMIT') as number;
     const location = vdh.property('EMS_FRAME_LOCATION') as string;
@@ -188,21 +192,42 @@ class Vemm {
     return (this.handles[m >>> 16] as EmsHandle).pages[m & 0xffff];
   }
 
-  /** Save a physical page's bytes into the logical page it maps. */
+  /** Save a physical page's bytes into the logical page it maps (a window has no copy to save). */
   private flush(phys: number): void {
     const m = this.mapped[phys];
-    if (m >= 0) this.store(m).set(this.vdh.readGuest(this.physAddr(phys), EMS_PAGE));
+    if (m >= 0 && !this.window[phys]) this.store(m).set(this.vdh.readGuest(this.physAddr(phys), EMS_PAGE));
   }
 
-  /** Map logical page `m` (handle << 16 | page, or -1 to unmap) into a physical page: the copy described above. */
+  /**
+   * Map logical page `m` (handle << 16 | page, or -1 to unmap) into a physical page: the copy described
+   * above. A logical page mapped into two or more physical pages at once is made coherent the other way:
+   * those pages become windows onto its store through the VDH's mapping (Vdh.mapMmio), so a write through
+   * one is read through the others, and go back to plain RAM with a copy when the alias ends.
+   */
   private mapPage(phys: number, m: number): void {
     if (this.mapped[phys] === m) return;
     this.flush(phys);
+    const wasWindow = this.window[phys] === 1;
     this.mapped[phys] = m;
-    if (m < 0) return;
-    // The newest bytes of the page may be in another physical page mapping it too.
-    for (let q = 0; q < PHYSICAL_PAGES; q++) if (q !== phys && this.mapped[q] === m) this.flush(q);
-    this.vdh.writeGuest(this.physAddr(phys), this.store(m));
+    const vdh = this.vdh;
+    for (let q = 0; q < PHYSICAL_PAGES; q++) {
+      const mq = this.mapped[q];
+      let aliased = false;
+      for (let k = 0; k < PHYSICAL_PAGES; k++) if (k !== q && mq >= 0 && this.mapped[k] === mq) aliased = true;
+      const base = this.physAddr(q);
+      if (aliased && !this.window[q]) {
+        if (q !== phys) this.flush(q);
+        const store = this.store(mq);
+        vdh.mapMmio(base, EMS_PAGE, { read: (a) => store[a - base], write: (a, v) => void (store[a - base] = v) });
+        this.window[q] = 1;
+      } else if (!aliased && (this.window[q] || (q === phys && wasWindow))) {
+        vdh.mapRam(base, EMS_PAGE);
+        this.window[q] = 0;
+        if (mq >= 0) vdh.writeGuest(base, this.store(mq));
+      } else if (q === phys && !aliased && mq >= 0) {
+        vdh.writeGuest(base, this.store(mq));
+      }
+    }
   }
 
   /** The mapping for (handle, logical page), checked; logical FFFFh is "unmap". */
