@@ -51,19 +51,12 @@ export function callNear(cpu: Cpu, target: number): void {
 
 export function callFar(cpu: Cpu, sel: number, off: number): void {
   if (protectedMode(cpu)) return callFarProtected(cpu, sel, off);
-  const sp = cpu.r32[4];
   if (cpu.opsz === 16) {
     cpu.push16(cpu.sreg[1]);
     cpu.push16(cpu.ip);
   } else {
     cpu.push32(cpu.sreg[1]);
     cpu.push32(cpu.ip);
-  }
-  try {
-    checkNearTarget(cpu, cpu.opsz === 16 ? off & 0xffff : off);
-  } catch (e) {
-    cpu.r32[4] = sp;
-    throw e;
   }
   cpu.loadCS(sel);
   jumpNear(cpu, off);

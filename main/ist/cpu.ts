@@ -117,8 +117,6 @@ export class Cpu implements Ist {
   }
   tlbNeedRead = 1;
   tlbNeedWrite = 9;
-  /** Real mode with 16-bit code and stack: what the block translator handles. */
-  translatable = true;
   // --- system registers
   idtBase = 0;
   idtLimit = 0x3ff;
@@ -316,7 +314,7 @@ export class Cpu implements Ist {
         if (this.serviceAttention()) break;
         probe = true;
       }
-      if (probe && tr !== undefined && shadow === 0 && (this.flags & Flag.TF) === 0 && this.translatable) {
+      if (probe && tr !== undefined && shadow === 0 && (this.flags & Flag.TF) === 0 && !this.breakpoints) {
         const ip = this.ip;
         const csBase = this.csBase;
         // Follow the previous block's remembered successors before asking the map.
@@ -633,9 +631,6 @@ export class Cpu implements Ist {
     } else if (seg === 2) {
       this.ss32 = (ar & 0x4000) !== 0 && (this.flags & Flag.VM) === 0;
     }
-    // Blocks run in every mode (they are keyed by linear address, CS base and code size); breakpoints need
-    // every boundary checked.
-    this.translatable = !this.breakpoints;
   }
 
   /** DR7 armed an instruction breakpoint (or none is left): boundaries check them, and nothing runs as a block. */
@@ -648,7 +643,6 @@ export class Cpu implements Ist {
     this.breakpoints = armed;
     if (armed) this.attention |= Attention.Debug;
     else this.attention &= ~Attention.Debug;
-    this.updateSegment(1);
   }
 
   /**
@@ -818,99 +812,61 @@ export class Cpu implements Ist {
   // Paged accessors: what translated code built while paging is on calls. They look the TLB up inline and
   // fall back to the general accessors (kept small so V8 inlines them into the interpreter's handlers).
 
-  pread8(seg: number, off: number): number {
+  /**
+   * The physical RAM address of a `size`-byte access inside one page, within the segment, on a TLB hit with
+   * the rights it needs; -1 sends it to the general accessor, which walks, faults or reaches a device.
+   */
+  private tlbRam(seg: number, off: number, size: number, write: boolean): number {
     const o = off >>> 0;
-    if (o >= this.segLo[seg] && o <= this.segHiR[seg]) {
-      const lin = this.segBase[seg] + off;
-      const e = this.tlb[lin >>> PAGE_SHIFT];
-      if ((e & this.tlbNeedRead) === this.tlbNeedRead) {
-        const p = ((e & ~0xfff) | (lin & 0xfff)) & this.amask;
-        if (this.pageKind[p >>> PAGE_SHIFT] <= 2) return this.ram[p];
-      }
-    }
-    return this.read8(seg, off);
+    if (o < this.segLo[seg] || o + size - 1 > (write ? this.segHiW[seg] : this.segHiR[seg])) return -1;
+    const lin = this.segBase[seg] + off;
+    if ((lin & 0xfff) > 0x1000 - size) return -1;
+    const need = write ? this.tlbNeedWrite : this.tlbNeedRead;
+    const e = this.tlb[lin >>> PAGE_SHIFT];
+    if ((e & need) !== need) return -1;
+    const p = ((e & ~0xfff) | (lin & 0xfff)) & this.amask;
+    const kind = this.pageKind[p >>> PAGE_SHIFT];
+    return (write ? kind === 0 : kind <= 2) ? p : -1;
+  }
+
+  pread8(seg: number, off: number): number {
+    const p = this.tlbRam(seg, off, 1, false);
+    return p < 0 ? this.read8(seg, off) : this.ram[p];
   }
 
   pwrite8(seg: number, off: number, v: number): void {
-    const o = off >>> 0;
-    if (o >= this.segLo[seg] && o <= this.segHiW[seg]) {
-      const lin = this.segBase[seg] + off;
-      const e = this.tlb[lin >>> PAGE_SHIFT];
-      if ((e & this.tlbNeedWrite) === this.tlbNeedWrite) {
-        const p = ((e & ~0xfff) | (lin & 0xfff)) & this.amask;
-        if (this.pageKind[p >>> PAGE_SHIFT] === 0) {
-          this.ram[p] = v;
-          return;
-        }
-      }
-    }
-    this.write8(seg, off, v);
+    const p = this.tlbRam(seg, off, 1, true);
+    if (p < 0) this.write8(seg, off, v);
+    else this.ram[p] = v;
   }
 
   pread16(seg: number, off: number): number {
-    const o = off >>> 0;
-    if (o >= this.segLo[seg] && o < this.segHiR[seg]) {
-      const lin = this.segBase[seg] + off;
-      const e = this.tlb[lin >>> PAGE_SHIFT];
-      if ((lin & 0xfff) !== 0xfff && (e & this.tlbNeedRead) === this.tlbNeedRead) {
-        const p = ((e & ~0xfff) | (lin & 0xfff)) & this.amask;
-        if (this.pageKind[p >>> PAGE_SHIFT] <= 2) return this.ram[p] | (this.ram[p + 1] << 8);
-      }
-    }
-    return this.read16(seg, off);
+    const p = this.tlbRam(seg, off, 2, false);
+    return p < 0 ? this.read16(seg, off) : this.ram[p] | (this.ram[p + 1] << 8);
   }
 
   pwrite16(seg: number, off: number, v: number): void {
-    const o = off >>> 0;
-    if (o >= this.segLo[seg] && o < this.segHiW[seg]) {
-      const lin = this.segBase[seg] + off;
-      const e = this.tlb[lin >>> PAGE_SHIFT];
-      if ((lin & 0xfff) !== 0xfff && (e & this.tlbNeedWrite) === this.tlbNeedWrite) {
-        const p = ((e & ~0xfff) | (lin & 0xfff)) & this.amask;
-        if (this.pageKind[p >>> PAGE_SHIFT] === 0) {
-          this.ram[p] = v;
-          this.ram[p + 1] = v >> 8;
-          return;
-        }
-      }
-    }
-    this.write16(seg, off, v);
+    const p = this.tlbRam(seg, off, 2, true);
+    if (p < 0) return this.write16(seg, off, v);
+    this.ram[p] = v;
+    this.ram[p + 1] = v >> 8;
   }
 
   pread32(seg: number, off: number): number {
-    const o = off >>> 0;
-    if (o >= this.segLo[seg] && o + 3 <= this.segHiR[seg]) {
-      const lin = this.segBase[seg] + off;
-      const e = this.tlb[lin >>> PAGE_SHIFT];
-      if ((lin & 0xfff) <= 0xffc && (e & this.tlbNeedRead) === this.tlbNeedRead) {
-        const p = ((e & ~0xfff) | (lin & 0xfff)) & this.amask;
-        if (this.pageKind[p >>> PAGE_SHIFT] <= 2) {
-          const r = this.ram;
-          return r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24);
-        }
-      }
-    }
-    return this.read32(seg, off);
+    const p = this.tlbRam(seg, off, 4, false);
+    if (p < 0) return this.read32(seg, off);
+    const r = this.ram;
+    return r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24);
   }
 
   pwrite32(seg: number, off: number, v: number): void {
-    const o = off >>> 0;
-    if (o >= this.segLo[seg] && o + 3 <= this.segHiW[seg]) {
-      const lin = this.segBase[seg] + off;
-      const e = this.tlb[lin >>> PAGE_SHIFT];
-      if ((lin & 0xfff) <= 0xffc && (e & this.tlbNeedWrite) === this.tlbNeedWrite) {
-        const p = ((e & ~0xfff) | (lin & 0xfff)) & this.amask;
-        if (this.pageKind[p >>> PAGE_SHIFT] === 0) {
-          const r = this.ram;
-          r[p] = v;
-          r[p + 1] = v >> 8;
-          r[p + 2] = v >> 16;
-          r[p + 3] = v >> 24;
-          return;
-        }
-      }
-    }
-    this.write32(seg, off, v);
+    const p = this.tlbRam(seg, off, 4, true);
+    if (p < 0) return this.write32(seg, off, v);
+    const r = this.ram;
+    r[p] = v;
+    r[p + 1] = v >> 8;
+    r[p + 2] = v >> 16;
+    r[p + 3] = v >> 24;
   }
 
   /**

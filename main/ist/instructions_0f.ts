@@ -179,7 +179,7 @@ function loadall286(cpu: Cpu): void {
     cpu.updateSegment(s);
   }
   cpu.cpl = cpu.pe ? (cpu.segAr[2] >> 5) & 3 : 0;
-  cpu.pageUser = false;
+  cpu.pageUser = cpu.cpl === 3;
 }
 
 function bitOp(cpu: Cpu, kind: number, m: number, bitIndex: number, fromImm: boolean): void {

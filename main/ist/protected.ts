@@ -121,28 +121,44 @@ function setCode(cpu: Cpu, sel: number, lo: number, hi: number, cpl: number): vo
   setSegmentCache(cpu, CS, (sel & 0xfffc) | cpl, lo, hi);
 }
 
+/** The fault a check raises: #GP for instructions, #TS while loading a task's or an inner level's state. */
+type Fault = (cpu: Cpu, code: number) => never;
+
+/**
+ * A stack segment for privilege `level`: not null, in its table, RPL = DPL = level, writable data, present
+ * (else #SS). MOV/POP SS, inner stacks from the TSS, outer stacks on RETF/IRET and a new task's SS all
+ * check it so; `ext` is the error code's EXT bit. The descriptor is left in cpu.descLo/descHi.
+ */
+function checkStackSegment(cpu: Cpu, ss: number, level: number, fault: Fault, ext = 0): void {
+  if ((ss & 0xfffc) === 0) fault(cpu, ext);
+  const code = (ss & 0xfffc) | ext;
+  if (!fetchDescriptor(cpu, ss)) fault(cpu, code);
+  const hi = cpu.descHi;
+  if ((ss & 3) !== level || dplOf(hi) !== level || !isWritableData(typeOf(hi))) fault(cpu, code);
+  if (!present(hi)) ssFault(cpu, code);
+}
+
+/**
+ * A data segment register's (DS, ES, FS, GS) non-null selector at privilege `cpl`: data or readable code in
+ * its table, visible to CPL and RPL unless conforming code, present (else #NP). The descriptor is left in
+ * cpu.descLo/descHi.
+ */
+function checkDataSegment(cpu: Cpu, sel: number, cpl: number, fault: Fault): void {
+  if (!fetchDescriptor(cpu, sel)) fault(cpu, sel & 0xfffc);
+  const hi = cpu.descHi;
+  const t = typeOf(hi);
+  if ((t & 0x10) === 0 || (t & 0x1a) === 0x18) fault(cpu, sel & 0xfffc);
+  if (!isConforming(t) && ((sel & 3) > dplOf(hi) || cpl > dplOf(hi))) fault(cpu, sel & 0xfffc);
+  if (!present(hi)) np(cpu, sel & 0xfffc);
+}
+
 /** MOV/POP/LxS of a segment register in protected mode (not V86), with the 386's checks. */
 export function loadSegmentProtected(cpu: Cpu, seg: number, sel: number): void {
-  const rpl = sel & 3;
-  if (seg === SS) {
-    if ((sel & 0xfffc) === 0) gp(cpu, 0);
-    if (!fetchDescriptor(cpu, sel)) gp(cpu, sel & 0xfffc);
-    const hi = cpu.descHi;
-    if (rpl !== cpu.cpl || dplOf(hi) !== cpu.cpl || !isWritableData(typeOf(hi))) gp(cpu, sel & 0xfffc);
-    if (!present(hi)) ssFault(cpu, sel & 0xfffc);
-  } else {
-    if ((sel & 0xfffc) === 0) {
-      setNull(cpu, seg, sel);
-      return;
-    }
-    if (!fetchDescriptor(cpu, sel)) gp(cpu, sel & 0xfffc);
-    const hi = cpu.descHi;
-    const t = typeOf(hi);
-    // Data, or readable code.
-    if ((t & 0x10) === 0 || (t & 0x1a) === 0x18) gp(cpu, sel & 0xfffc);
-    if (!isConforming(t) && (rpl > dplOf(hi) || cpu.cpl > dplOf(hi))) gp(cpu, sel & 0xfffc);
-    if (!present(hi)) np(cpu, sel & 0xfffc);
-  }
+  if (seg === SS) checkStackSegment(cpu, sel, cpu.cpl, gp);
+  else if ((sel & 0xfffc) === 0) {
+    setNull(cpu, seg, sel);
+    return;
+  } else checkDataSegment(cpu, sel, cpu.cpl, gp);
   setAccessed(cpu);
   setSegmentCache(cpu, seg, sel, cpu.descLo, cpu.descHi);
 }
@@ -184,15 +200,6 @@ function innerStack(cpu: Cpu, dpl: number, ext: number): [number, number] {
   return [cpu.readSys16(cpu.trBase + at + 2), cpu.readSys16(cpu.trBase + at)];
 }
 
-/** Check a new inner stack segment for level `dpl`; leaves its descriptor in cpu.descLo/descHi. */
-function checkInnerStack(cpu: Cpu, ss: number, dpl: number, ext: number): void {
-  if ((ss & 0xfffc) === 0) ts(cpu, ext);
-  if (!fetchDescriptor(cpu, ss)) ts(cpu, (ss & 0xfffc) | ext);
-  const hi = cpu.descHi;
-  if ((ss & 3) !== dpl || dplOf(hi) !== dpl || !isWritableData(typeOf(hi))) ts(cpu, (ss & 0xfffc) | ext);
-  if (!present(hi)) ssFault(cpu, (ss & 0xfffc) | ext);
-}
-
 interface SavedStack {
   sel: number;
   base: number;
@@ -221,7 +228,7 @@ function restoreStack(cpu: Cpu, s: SavedStack): void {
  * Switch to a new stack and push onto it; a fault while pushing puts the old stack back (#SS with the new
  * selector, as the manual has it for an inner stack that is too small).
  */
-function pushOnNewStack(cpu: Cpu, ss: number, lo: number, hi: number, esp: number, newCpl: number, push: () => void): SavedStack {
+function pushOnNewStack(cpu: Cpu, ss: number, lo: number, hi: number, esp: number, newCpl: number, push: () => void): void {
   const old = saveStack(cpu);
   setSegmentCache(cpu, SS, ss, lo, hi);
   cpu.r32[4] = esp;
@@ -235,7 +242,6 @@ function pushOnNewStack(cpu: Cpu, ss: number, lo: number, hi: number, esp: numbe
     restoreStack(cpu, old);
     throw e;
   }
-  return old;
 }
 
 // ---------------------------------------------------------------- JMP / CALL far
@@ -364,7 +370,7 @@ function callGate(cpu: Cpu, lo: number, hi: number, size: number, retCs: number,
   if (!isConforming(ct) && cdpl < cpu.cpl) {
     // More privileged: the new level's stack from the TSS, the caller's SS:ESP and parameters copied to it.
     const [ss, esp] = innerStack(cpu, cdpl, 0);
-    checkInnerStack(cpu, ss, cdpl, 0);
+    checkStackSegment(cpu, ss, cdpl, ts);
     const slo = cpu.descLo;
     const shi = cpu.descHi;
     const setAcc = cpu.descAddr;
@@ -374,7 +380,6 @@ function callGate(cpu: Cpu, lo: number, hi: number, size: number, retCs: number,
     const w = size >> 3;
     const copied: number[] = [];
     for (let i = params - 1; i >= 0; i--) copied.push(cpu.readStack(i * w, w));
-    const oldEsp32 = cpu.r32[4];
     try {
       pushOnNewStack(cpu, ss, slo, shi, esp, cdpl, () => {
         if (size === 32) {
@@ -392,7 +397,7 @@ function callGate(cpu: Cpu, lo: number, hi: number, size: number, retCs: number,
         }
       });
     } catch (e) {
-      cpu.r32[4] = oldEsp32;
+      cpu.r32[4] = oldEsp;
       // The new stack's own limit: #SS with its selector.
       if ((e as { vector?: number }).vector === 12) ssFault(cpu, ss & 0xfffc);
       throw e;
@@ -425,15 +430,6 @@ function checkReturnCode(cpu: Cpu, sel: number): void {
   if (!present(hi)) np(cpu, sel & 0xfffc);
 }
 
-/** The outer level's SS on a return to privilege `rpl` (its descriptor is left in cpu.descLo/descHi). */
-function checkOuterStack(cpu: Cpu, ss: number, rpl: number): void {
-  if ((ss & 0xfffc) === 0) gp(cpu, 0);
-  if (!fetchDescriptor(cpu, ss)) gp(cpu, ss & 0xfffc);
-  const hi = cpu.descHi;
-  if ((ss & 3) !== rpl || dplOf(hi) !== rpl || !isWritableData(typeOf(hi))) gp(cpu, ss & 0xfffc);
-  if (!present(hi)) ssFault(cpu, ss & 0xfffc);
-}
-
 export function retFarProtected(cpu: Cpu, release: number): void {
   const w = cpu.opsz >> 3;
   const ip = cpu.readStack(0, w);
@@ -453,7 +449,7 @@ export function retFarProtected(cpu: Cpu, release: number): void {
   // To an outer level: the caller's SS:ESP follow the parameters.
   const esp = cpu.readStack(2 * w + release, w);
   const ss = cpu.readStack(3 * w + release, w) & 0xffff;
-  checkOuterStack(cpu, ss, rpl);
+  checkStackSegment(cpu, ss, rpl, gp);
   const shi = cpu.descHi;
   const slo = cpu.descLo;
   checkOffset(cpu, ip, lo, hi);
@@ -530,7 +526,7 @@ export function iretProtected(cpu: Cpu): void {
   }
   const esp = cpu.readStack(3 * w, w);
   const ss = cpu.readStack(4 * w, w) & 0xffff;
-  checkOuterStack(cpu, ss, rpl);
+  checkStackSegment(cpu, ss, rpl, gp);
   const slo = cpu.descLo;
   const shi = cpu.descHi;
   checkOffset(cpu, ip, lo, hi);
@@ -626,12 +622,11 @@ export function interruptProtected(cpu: Cpu, vector: number, source: number, cod
   if (!isConforming(ct) && cdpl < cpu.cpl) {
     if (v86 && cdpl !== 0) gp(cpu, (target & 0xfffc) | ext);
     const [ss, esp] = innerStack(cpu, cdpl, ext);
-    checkInnerStack(cpu, ss, cdpl, ext);
+    checkStackSegment(cpu, ss, cdpl, ts, ext);
     const slo = cpu.descLo;
     const shi = cpu.descHi;
     const oldSs = cpu.sreg[SS];
     const oldEsp = cpu.r32[4]; // all of ESP, even on a 16-bit stack (a 32-bit gate pushes it whole)
-    const oldEsp32 = cpu.r32[4];
     const segs = v86 ? [cpu.sreg[5], cpu.sreg[4], cpu.sreg[DS], cpu.sreg[ES]] : [];
     const push = size === 32 ? (v: number): void => cpu.push32(v) : (v: number): void => cpu.push16(v);
     // The V86 segment registers are gone once the stack has switched: leave V86 mode first.
@@ -650,7 +645,7 @@ export function interruptProtected(cpu: Cpu, vector: number, source: number, cod
         if (code >= 0) push(code);
       });
     } catch (e) {
-      cpu.r32[4] = oldEsp32;
+      cpu.r32[4] = oldEsp;
       if (v86) {
         cpu.flags |= Flag.VM;
         cpu.modeChanged();
@@ -825,26 +820,16 @@ export function taskSwitch(cpu: Cpu, sel: number, source: number, ext = 0): void
     setCode(cpu, csSel, cpu.descLo, cpu.descHi, newCpl);
   }
   const ssSel = n.segs[SS];
-  if ((ssSel & 0xfffc) === 0 || !fetchDescriptor(cpu, ssSel)) ts(cpu, ssSel & 0xfffc);
-  {
-    const h = cpu.descHi;
-    if ((ssSel & 3) !== newCpl || dplOf(h) !== newCpl || !isWritableData(typeOf(h))) ts(cpu, ssSel & 0xfffc);
-    if (!present(h)) ssFault(cpu, ssSel & 0xfffc);
-    setAccessed(cpu);
-    setSegmentCache(cpu, SS, ssSel, cpu.descLo, cpu.descHi);
-  }
+  checkStackSegment(cpu, ssSel, newCpl, ts);
+  setAccessed(cpu);
+  setSegmentCache(cpu, SS, ssSel, cpu.descLo, cpu.descHi);
   for (const seg of [ES, DS, 4, 5]) {
     const s = n.segs[seg];
     if ((s & 0xfffc) === 0) {
       setNull(cpu, seg, s);
       continue;
     }
-    if (!fetchDescriptor(cpu, s)) ts(cpu, s & 0xfffc);
-    const h = cpu.descHi;
-    const st = typeOf(h);
-    if ((st & 0x10) === 0 || (st & 0x1a) === 0x18) ts(cpu, s & 0xfffc);
-    if (!isConforming(st) && ((s & 3) > dplOf(h) || newCpl > dplOf(h))) ts(cpu, s & 0xfffc);
-    if (!present(h)) np(cpu, s & 0xfffc);
+    checkDataSegment(cpu, s, newCpl, ts);
     setAccessed(cpu);
     setSegmentCache(cpu, seg, s, cpu.descLo, cpu.descHi);
   }

@@ -63,100 +63,105 @@ export function stringOp(cpu: Cpu, op: number, size: number): void {
   let stoppedByCompare = false;
   const eaxMask = size === 1 ? 0xff : size === 2 ? 0xffff : -1;
   try {
-  switch (op) {
-    case StrOp.MOVS:
-      while (done < count) {
-        // Forward runs inside one page of plain RAM on both sides are copied in place, element by element.
-        const n = step > 0 && count - done > 1 ? ramRun(cpu, srcSeg, si, di, size, count - done, a16, true) : 0;
-        if (n > 0) {
-          si = (si + n * size) & amask;
-          di = (di + n * size) & amask;
-          done += n;
-          continue;
+    switch (op) {
+      case StrOp.MOVS:
+        while (done < count) {
+          // Forward runs inside one page of plain RAM on both sides are copied in place, byte by byte in order
+          // (so an overlapping copy repeats a pattern as the instruction does).
+          const n = step > 0 && count - done > 1 ? runLength(cpu, srcSeg, si, di, size, count - done, a16) : 0;
+          const pd = n > 1 ? ramAddress(cpu, ES, di, true) : -1;
+          const ps = pd >= 0 ? ramAddress(cpu, srcSeg, si, false) : -1;
+          if (ps >= 0) {
+            const ram = cpu.ram;
+            for (let i = 0, bytes = n * size; i < bytes; i++) ram[pd + i] = ram[ps + i];
+            si = (si + n * size) & amask;
+            di = (di + n * size) & amask;
+            done += n;
+            continue;
+          }
+          writeSized(cpu, ES, di, size, readSized(cpu, srcSeg, si, size));
+          si = (si + step) & amask;
+          di = (di + step) & amask;
+          done++;
         }
-        writeSized(cpu, ES, di, size, readSized(cpu, srcSeg, si, size));
-        si = (si + step) & amask;
-        di = (di + step) & amask;
-        done++;
-      }
-      break;
-    case StrOp.STOS: {
-      const v = r32[0] & eaxMask;
-      while (done < count) {
-        const n = step > 0 && count - done > 1 ? ramRun(cpu, -1, 0, di, size, count - done, a16, false) : 0;
-        if (n > 0) {
-          const ram = cpu.ram;
-          const at = lastDst;
-          if (size === 1) ram.fill(v, at, at + n);
-          else for (let i = 0; i < n * size; i++) ram[at + i] = v >>> ((i % size) * 8);
-          di = (di + n * size) & amask;
-          done += n;
-          continue;
+        break;
+      case StrOp.STOS: {
+        const v = r32[0] & eaxMask;
+        while (done < count) {
+          const n = step > 0 && count - done > 1 ? runLength(cpu, -1, 0, di, size, count - done, a16) : 0;
+          const at = n > 1 ? ramAddress(cpu, ES, di, true) : -1;
+          if (at >= 0) {
+            const ram = cpu.ram;
+            if (size === 1) ram.fill(v, at, at + n);
+            else for (let i = 0; i < n * size; i++) ram[at + i] = v >>> ((i % size) * 8);
+            di = (di + n * size) & amask;
+            done += n;
+            continue;
+          }
+          writeSized(cpu, ES, di, size, v);
+          di = (di + step) & amask;
+          done++;
         }
-        writeSized(cpu, ES, di, size, v);
-        di = (di + step) & amask;
-        done++;
+        break;
       }
-      break;
-    }
-    case StrOp.LODS:
-      for (; done < count; done++) {
-        const v = readSized(cpu, srcSeg, si, size);
-        if (size === 1) cpu.r8[0] = v;
-        else if (size === 2) r16[0] = v;
-        else r32[0] = v;
-        si = (si + step) & amask;
-      }
-      break;
-    case StrOp.CMPS:
-      while (done < count) {
-        const a = readSized(cpu, srcSeg, si, size);
-        const b = readSized(cpu, ES, di, size);
-        si = (si + step) & amask;
-        di = (di + step) & amask;
-        done++;
-        compare(cpu, a, b, size);
-        if (rep !== 0 && cpu.getZF() !== (rep === 0xf3)) {
-          stoppedByCompare = true;
-          break;
+      case StrOp.LODS:
+        for (; done < count; done++) {
+          const v = readSized(cpu, srcSeg, si, size);
+          if (size === 1) cpu.r8[0] = v;
+          else if (size === 2) r16[0] = v;
+          else r32[0] = v;
+          si = (si + step) & amask;
         }
-      }
-      break;
-    case StrOp.SCAS: {
-      const a = r32[0] & eaxMask;
-      while (done < count) {
-        const b = readSized(cpu, ES, di, size);
-        di = (di + step) & amask;
-        done++;
-        compare(cpu, a, b, size);
-        if (rep !== 0 && cpu.getZF() !== (rep === 0xf3)) {
-          stoppedByCompare = true;
-          break;
+        break;
+      case StrOp.CMPS:
+        while (done < count) {
+          const a = readSized(cpu, srcSeg, si, size);
+          const b = readSized(cpu, ES, di, size);
+          si = (si + step) & amask;
+          di = (di + step) & amask;
+          done++;
+          compare(cpu, a, b, size);
+          if (rep !== 0 && cpu.getZF() !== (rep === 0xf3)) {
+            stoppedByCompare = true;
+            break;
+          }
         }
+        break;
+      case StrOp.SCAS: {
+        const a = r32[0] & eaxMask;
+        while (done < count) {
+          const b = readSized(cpu, ES, di, size);
+          di = (di + step) & amask;
+          done++;
+          compare(cpu, a, b, size);
+          if (rep !== 0 && cpu.getZF() !== (rep === 0xf3)) {
+            stoppedByCompare = true;
+            break;
+          }
+        }
+        break;
       }
-      break;
-    }
-    case StrOp.INS: {
-      const port = r16[4];
-      for (; done < count; done++) {
-        const v = size === 1 ? cpu.bus.in8(port) : size === 2 ? cpu.bus.in16(port) : cpu.bus.in32(port);
-        writeSized(cpu, ES, di, size, v);
-        di = (di + step) & amask;
+      case StrOp.INS: {
+        const port = r16[4];
+        for (; done < count; done++) {
+          const v = size === 1 ? cpu.bus.in8(port) : size === 2 ? cpu.bus.in16(port) : cpu.bus.in32(port);
+          writeSized(cpu, ES, di, size, v);
+          di = (di + step) & amask;
+        }
+        break;
       }
-      break;
-    }
-    default: { // OUTS
-      const port = r16[4];
-      for (; done < count; done++) {
-        const v = readSized(cpu, srcSeg, si, size);
-        if (size === 1) cpu.bus.out8(port, v);
-        else if (size === 2) cpu.bus.out16(port, v);
-        else cpu.bus.out32(port, v);
-        si = (si + step) & amask;
+      default: { // OUTS
+        const port = r16[4];
+        for (; done < count; done++) {
+          const v = readSized(cpu, srcSeg, si, size);
+          if (size === 1) cpu.bus.out8(port, v);
+          else if (size === 2) cpu.bus.out16(port, v);
+          else cpu.bus.out32(port, v);
+          si = (si + step) & amask;
+        }
+        break;
       }
-      break;
     }
-  }
   } catch (e) {
     // A fault part-way (a page fault, a limit): the elements done so far stay done, and the restart
     // continues from the faulting one with the registers counted that far.
@@ -193,44 +198,37 @@ function commit(cpu: Cpu, a16: boolean, si: number, di: number, rep: number, don
   }
 }
 
-/** The physical destination of the last `ramRun` (for STOS, which fills it itself). */
-let lastDst = 0;
-
 /**
- * How many of `want` forward elements can go straight to RAM: inside both segments' limits, without a
- * 16-bit offset wrap, inside one page on each side, the destination plain RAM (not translated code, a ROM
- * or a device) and the source RAM or ROM. Copies them for MOVS (`copy`); returns 0 when the slow path must
- * take the next element. Nothing here can fault, so the element counts stay exact.
+ * How many of `want` forward elements stay inside both segments' limits, without a 16-bit offset wrap, and
+ * inside one page on each side (`srcSeg` -1: a destination only): a run that cannot fault part-way.
  */
-function ramRun(cpu: Cpu, srcSeg: number, si: number, di: number, size: number, want: number, a16: boolean, copy: boolean): number {
+function runLength(cpu: Cpu, srcSeg: number, si: number, di: number, size: number, want: number, a16: boolean): number {
   let n = want;
   const od = di >>> 0;
   if (od < cpu.segLo[ES] || od > cpu.segHiW[ES]) return 0;
   n = Math.min(n, Math.floor((cpu.segHiW[ES] - od + 1) / size));
   if (a16) n = Math.min(n, Math.floor((0x10000 - od) / size));
-  const ld = (cpu.segBase[ES] + od) | 0;
-  n = Math.min(n, Math.floor((0x1000 - (ld & 0xfff)) / size));
-  let ls = 0;
+  n = Math.min(n, Math.floor((0x1000 - ((cpu.segBase[ES] + od) & 0xfff)) / size));
   if (srcSeg >= 0) {
     const os = si >>> 0;
     if (os < cpu.segLo[srcSeg] || os > cpu.segHiR[srcSeg]) return 0;
     n = Math.min(n, Math.floor((cpu.segHiR[srcSeg] - os + 1) / size));
     if (a16) n = Math.min(n, Math.floor((0x10000 - os) / size));
-    ls = (cpu.segBase[srcSeg] + os) | 0;
-    n = Math.min(n, Math.floor((0x1000 - (ls & 0xfff)) / size));
+    n = Math.min(n, Math.floor((0x1000 - ((cpu.segBase[srcSeg] + os) & 0xfff)) / size));
   }
-  if (n < 2) return 0;
-  const pd = (cpu.paging ? cpu.linToPhys(ld, true) : ld) & cpu.amask;
-  if (cpu.pageKind[pd >>> 12] !== 0) return 0;
-  lastDst = pd;
-  if (!copy) return n;
-  const ps = (cpu.paging ? cpu.linToPhys(ls, false) : ls) & cpu.amask;
-  const kind = cpu.pageKind[ps >>> 12];
-  if (kind === undefined || kind > 2) return 0;
-  const ram = cpu.ram;
-  // Byte by byte in order, so an overlapping copy repeats a pattern as the instruction does.
-  for (let i = 0, bytes = n * size; i < bytes; i++) ram[pd + i] = ram[ps + i];
   return n;
+}
+
+/**
+ * The physical address of seg:off when its page is plain RAM (a write: not translated code, a ROM or a
+ * device) or RAM/ROM (a read), else -1. Only for offsets `runLength` admitted.
+ */
+function ramAddress(cpu: Cpu, seg: number, off: number, write: boolean): number {
+  const lin = (cpu.segBase[seg] + (off >>> 0)) | 0;
+  const p = (cpu.paging ? cpu.linToPhys(lin, write) : lin) & cpu.amask;
+  const kind = cpu.pageKind[p >>> 12];
+  if (kind === undefined) return -1;
+  return (write ? kind === 0 : kind <= 2) ? p : -1;
 }
 
 const NEVER = 0x7fffffff;

@@ -420,7 +420,7 @@ class BlockBuilder {
     // Leave when it jumped, stopped, changed CS or the mode (code size, breakpoints), or dropped translations.
     code +=
       `if (cpu.ip !== ${next} || cpu.attention !== 0 || cpu.csBase !== ${this.csBase} || cpu.codeSize !== ${this.big ? 32 : 16} || ` +
-      `!cpu.translatable || !blk.valid) return done + ${k + 1};`;
+      `cpu.breakpoints || !blk.valid) return done + ${k + 1};`;
     this.items.push({ code, reads: ALL, writes: 0, exit: true });
     this.ip = next;
     this.length += len;

@@ -608,7 +608,7 @@ export class Vdpmi {
     // EFLAGS, ESP, SS.
     const onHostStack = st.segs[2].sel === sel(LDT_HOST_STACK);
     const top = onHostStack ? st.regs[4] & ~3 : HB_STACK_SIZE;
-    const frame = [STUB_EXC_RET - 0, sel(LDT_HOST_CODE), Math.max(code, 0), st.eip, st.segs[1].sel, st.eflags, st.regs[4], st.segs[2].sel];
+    const frame = [STUB_EXC_RET, sel(LDT_HOST_CODE), Math.max(code, 0), st.eip, st.segs[1].sel, st.eflags, st.regs[4], st.segs[2].sel];
     const sp = top - frame.length * w;
     // Exceptions inside exception handlers nest on the host stack; past its bottom (or too deep) the
     // client cannot be helped: end it rather than run the frames into the host's own memory.
@@ -735,8 +735,6 @@ export class Vdpmi {
     pm.regs = [...rm.regs];
     pm.regs[6] = rm.regs[4] & 0xffff; // (E)SI: the real-mode SP
     pm.regs[7] = cb.struct.off;
-    const onHostStack = false;
-    void onHostStack;
     pm.regs[4] = HB_STACK_SIZE - 0x400 - 3 * w * c.frames.length;
     pm.eflags = (rm.eflags & ARITH) | 0x3002;
     pm.eip = cb.proc.off;
